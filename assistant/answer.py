@@ -1,0 +1,121 @@
+"""Answer a question from the index, with citations, or say plainly that it cannot."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from assistant.extractive import Candidate, candidates, select
+from assistant.question import resolve
+from assistant.record import AnswerRecord, Citation, Context
+from index.retrieve import Hit, Mode, Searcher
+from ingest.provinces import canonical, find_provinces
+
+# Share of the question's topic weight the best sentence must hold; below it
+# the documents most likely do not answer. Chosen on the bundled question set
+# and checked on the UIT set (README, "Abstention").
+MIN_COVERAGE = 0.5
+NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
+NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
+RELATED = "Các đoạn gần nhất được liệt kê dưới đây để tham khảo, không phải là câu trả lời."
+
+
+class Assistant:
+    """Retrieval plus the answerer; one per process, since the searcher holds the indexes."""
+
+    def __init__(self, searcher: Searcher, *, k: int = 5, retrieval: Mode = "hybrid") -> None:
+        self.searcher = searcher
+        self.k = k
+        self.retrieval = retrieval
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[str] = (),
+        province: str | None = None,
+        k: int | None = None,
+        retrieval: Mode | None = None,
+    ) -> AnswerRecord:
+        started = time.perf_counter()
+        k = k or self.k
+        resolved = resolve(question, list(history))
+        hits = self.searcher.search(
+            resolved, k=k, mode=retrieval or self.retrieval, province=province
+        )
+        named = find_provinces(resolved)
+        preferred = self.searcher.province_documents(named) if named else set()
+        missing = [p for p in named if not self.searcher.province_documents((p,))]
+        found = candidates(resolved, hits, self.searcher.lexical.idf, preferred)
+        spread = (
+            tuple(self.searcher.province_documents((p,)) for p in named) if len(named) > 1 else ()
+        )
+        chosen = select(found, spread=spread)
+        record = AnswerRecord(
+            question=question,
+            answer="",
+            abstained=True,
+            contexts=[_context(h) for h in hits],
+            resolved_question=resolved if resolved != question else None,
+        )
+        if province and not canonical(province):
+            record.answer = NOT_COVERED.format(places=province)
+        elif missing and not province:
+            record.answer = NOT_COVERED.format(places=", ".join(missing)) + " " + RELATED
+        elif not chosen or chosen[0].coverage < MIN_COVERAGE:
+            record.answer = NOT_FOUND + (" " + RELATED if hits else "")
+        else:
+            record.abstained = False
+            record.citations = [_citation(n, c) for n, c in enumerate(chosen, 1)]
+            record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
+        if record.abstained:
+            record.related = [_related(n, h) for n, h in enumerate(hits[:3], 1)]
+        record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return record
+
+
+def _citation(marker: int, chosen: Candidate) -> Citation:
+    hit = chosen.hit
+    return Citation(
+        marker=marker,
+        source=hit.document.source,
+        title=hit.document.title,
+        date=hit.document.date,
+        page=hit.document.page_at(chosen.start),
+        quote=chosen.text,
+        start=chosen.start,
+        end=chosen.end,
+        chunk_id=hit.chunk.chunk_id,
+        score=round(chosen.score, 4),
+        doc_id=hit.chunk.doc_id,
+        provinces=hit.document.provinces,
+    )
+
+
+def _related(marker: int, hit: Hit) -> Citation:
+    return Citation(
+        marker=marker,
+        source=hit.document.source,
+        title=hit.document.title,
+        date=hit.document.date,
+        page=hit.chunk.page,
+        quote=hit.chunk.text,
+        start=hit.chunk.start,
+        end=hit.chunk.end,
+        chunk_id=hit.chunk.chunk_id,
+        score=round(hit.score, 4),
+        doc_id=hit.chunk.doc_id,
+        provinces=hit.document.provinces,
+    )
+
+
+def _context(hit: Hit) -> Context:
+    return Context(
+        source=hit.document.source,
+        chunk_id=hit.chunk.chunk_id,
+        text=hit.chunk.text,
+        score=round(hit.score, 6),
+        doc_id=hit.chunk.doc_id,
+        start=hit.chunk.start,
+        end=hit.chunk.end,
+    )

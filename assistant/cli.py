@@ -1,0 +1,239 @@
+"""The `assistant` command: one subcommand per job, sharing the settings flags."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from assistant import evaluate
+from assistant.components import build_assistant, chunking_options, embedder_for, open_store
+from assistant.record import AnswerRecord
+from assistant.settings import Settings
+from index.indexer import ingest_paths
+from index.retrieve import MODES
+from index.store import ModelMismatchError, Store
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--db and --chroma-url on every subcommand; values feed Settings."""
+
+    @click.option("--db", type=click.Path(path_type=Path), help="Chroma directory [ASSISTANT_DB].")
+    @click.option(
+        "--chroma-url", help="A Chroma server instead of the embedded store [ASSISTANT_CHROMA_URL]."
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, db: Path | None, chroma_url: str | None, **kwargs: Any) -> Any:
+        try:
+            settings = Settings.load(db=db, chroma_url=chroma_url)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from error
+        try:
+            return command(settings, *args, **kwargs)
+        except ModelMismatchError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="vn-docs-assistant")
+def main() -> None:
+    """Vietnamese chat assistant over documents, answering with cited passages."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Remove indexed documents whose files are gone.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the index already holds documents.")
+@store_options
+def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: bool) -> None:
+    """Load, clean, chunk, embed and store files or folders (.txt .md .pdf .html)."""
+    store = open_store(settings)
+    if if_empty and not store.is_empty():
+        click.echo(f"index at {settings.chroma_url or settings.db_path} already holds documents")
+        return
+    embedder = embedder_for(settings)
+    summary = ingest_paths(
+        paths,
+        store,
+        embedder,
+        chunking_options(settings),
+        prune=prune,
+        progress=lambda items: tqdm(items, desc="ingest", unit="file", disable=len(items) < 2),
+    )
+    for error in summary.failed:
+        click.echo(f"failed: {error.path}: {error.reason}", err=True)
+    click.echo(
+        f"documents: {len(summary.added)} added, {len(summary.updated)} updated, "
+        f"{len(summary.skipped)} unchanged, {len(summary.removed)} removed, "
+        f"{len(summary.failed)} failed; chunks written: {summary.chunks}"
+    )
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per document.")
+@store_options
+def sources(settings: Settings, as_json: bool) -> None:
+    """List the indexed documents."""
+    docs = open_store(settings).list_documents()
+    if as_json:
+        for doc in docs:
+            record = {
+                "doc_id": doc.doc_id,
+                "source": doc.source,
+                "title": doc.title,
+                "date": doc.date,
+                "byline": doc.byline,
+                "provinces": list(doc.provinces),
+                "merged_provinces": list(doc.merged_provinces),
+                "chunks": doc.chunk_count,
+                "content_hash": doc.content_hash,
+                "ingested_at": doc.ingested_at,
+                "path": doc.path,
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    if not docs:
+        click.echo("no documents indexed")
+    for doc in docs:
+        provinces = ", ".join(doc.provinces) or "-"
+        click.echo(f"{doc.source}  [{doc.chunk_count} chunks]  {doc.date or '-'}  {provinces}")
+        click.echo(f"    {doc.title}")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--province", help="Only passages about this province (old or merged name).")
+@click.option("--k", type=int, help="Passages to retrieve [ASSISTANT_K].")
+@click.option("--retrieval", type=click.Choice(MODES), help="Retrieval mode [ASSISTANT_RETRIEVAL].")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer record as JSON.")
+@store_options
+def ask(
+    settings: Settings,
+    question: str,
+    province: str | None,
+    k: int | None,
+    retrieval: str | None,
+    as_json: bool,
+) -> None:
+    """Answer a question in Vietnamese, with citations."""
+    assistant = build_assistant(settings, retrieval)
+    record = assistant.ask(question, province=province, k=k)
+    if as_json:
+        click.echo(json.dumps(record.to_json(), ensure_ascii=False))
+        return
+    click.echo(render_text(record))
+
+
+def render_text(record: AnswerRecord) -> str:
+    """The answer and its evidence, for reading in a terminal."""
+    lines = [record.answer, ""]
+    if record.resolved_question:
+        lines.insert(0, f"(hiểu là: {record.resolved_question})")
+    evidence = record.related if record.abstained else record.citations
+    if evidence:
+        lines.append("Đoạn liên quan:" if record.abstained else "Nguồn:")
+    for cite in evidence:
+        where = ", ".join(
+            part for part in (cite.date, f"trang {cite.page}" if cite.page else None) if part
+        )
+        lines.append(f"[{cite.marker}] {cite.title} ({cite.source}{', ' + where if where else ''})")
+        lines.append(f"    “{cite.quote}”  [ký tự {cite.start}–{cite.end}]")
+    return "\n".join(lines).rstrip()
+
+
+@main.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--k", type=int, help="Passages to retrieve [ASSISTANT_K].")
+@click.option("--retrieval", type=click.Choice(MODES), help="Retrieval mode [ASSISTANT_RETRIEVAL].")
+@click.option("--title", default="Evaluation", help="Heading of the report.")
+@click.option("--min-key-facts", type=float, help="Fail below this key-fact accuracy (0-1).")
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="METRIC=VALUE",
+    help="Fail when a metric misses VALUE (a maximum for latency and error rates). Repeatable.",
+)
+@store_options
+def evaluate_command(
+    settings: Settings,
+    questions: Path,
+    out: Path,
+    report_dir: Path | None,
+    k: int | None,
+    retrieval: str | None,
+    title: str,
+    min_key_facts: float | None,
+    thresholds: tuple[str, ...],
+) -> None:
+    """Run a question set and write the answers, a report, and threshold results."""
+    try:
+        items = evaluate.load_questions(questions)
+        limits = parse_thresholds(thresholds)
+        if min_key_facts is not None:
+            limits["key_facts"] = min_key_facts
+        evaluate.check_thresholds({}, limits)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    assistant = build_assistant(settings, retrieval)
+    store = assistant.searcher.store
+    out.parent.mkdir(parents=True, exist_ok=True)
+    results = evaluate.run(
+        items,
+        lambda q, history: assistant.ask(q.question, history=history, k=k),
+        out,
+        document_text=lambda doc_id: _text_or_none(store, doc_id),
+        progress=lambda seq: tqdm(seq, desc="eval", unit="q"),
+    )
+    summary = evaluate.summarize(results)
+    summary["retrieval"] = retrieval or settings.retrieval
+    summary["embedding_model"] = settings.embedding_model
+    if report_dir:
+        for path in evaluate.write_report(results, summary, report_dir, title):
+            click.echo(f"wrote {path}")
+    for name in (
+        "key_facts",
+        "hit_at_1",
+        "hit_at_5",
+        "mrr",
+        "citation_integrity",
+        "abstention_accuracy",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ):
+        click.echo(f"{name}: {summary.get(name)}")
+    missed = evaluate.check_thresholds(summary, limits)
+    for line in missed:
+        click.echo(f"threshold missed: {line}", err=True)
+    if missed:
+        sys.exit(1)
+
+
+def parse_thresholds(values: tuple[str, ...]) -> dict[str, float]:
+    thresholds: dict[str, float] = {}
+    for value in values:
+        name, _, number = value.partition("=")
+        try:
+            thresholds[name] = float(number)
+        except ValueError as error:
+            raise ValueError(f"threshold {value!r} is not METRIC=NUMBER") from error
+    return thresholds
+
+
+def _text_or_none(store: Store, doc_id: str) -> str | None:
+    try:
+        return store.document_text(doc_id)
+    except KeyError:
+        return None

@@ -1,0 +1,45 @@
+"""Build the index's parts from the settings, once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.answer import Assistant
+from assistant.settings import Settings
+from index.embed import Embedder
+from index.indexer import ChunkingOptions
+from index.retrieve import Searcher
+from index.store import Store, connect
+
+
+@lru_cache(maxsize=4)
+def load_embedder(model: str, models_dir: str, device: str | None) -> Embedder:
+    return Embedder(model, models_dir=Path(models_dir), device=device)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    return load_embedder(settings.embedding_model, str(settings.models_dir), settings.device)
+
+
+def open_store(settings: Settings) -> Store:
+    """Raises index.store.ModelMismatchError when the index holds another model's vectors."""
+    if not settings.chroma_url:
+        settings.db_path.mkdir(parents=True, exist_ok=True)
+    return Store(connect(str(settings.db_path), settings.chroma_url), settings.embedding_model)
+
+
+def chunking_options(settings: Settings) -> ChunkingOptions:
+    return ChunkingOptions(
+        max_bytes=settings.max_bytes,
+        max_tokens=settings.chunk_tokens,
+        overlap_tokens=settings.chunk_overlap,
+    )
+
+
+def build_assistant(settings: Settings, retrieval: str | None = None) -> Assistant:
+    """The store, the model (unless retrieval is lexical only) and the answerer."""
+    mode = retrieval or settings.retrieval
+    embedder = None if mode == "lexical" else embedder_for(settings)
+    searcher = Searcher(open_store(settings), embedder)
+    return Assistant(searcher, k=settings.k, retrieval=mode)

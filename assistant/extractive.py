@@ -1,0 +1,130 @@
+"""The default answerer: pick the sentences of the retrieved passages that answer.
+
+It needs no language model, is deterministic, and cannot invent a figure,
+because every answer sentence is a verbatim quote of a document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from assistant.question import STOPWORDS, Intent, intent_of
+from index.retrieve import Hit
+from ingest.normalize import lexical_terms, query_terms, strip_diacritics, words
+from ingest.sentences import split_sentences
+
+_NUMBER = re.compile(r"\d")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|\bnăm \d{4}\b|\b(?:19|20)\d{2}\b")
+_DOCNO = re.compile(r"\b\d+[-/][A-ZĐ]+(?:[-/][A-ZĐ0-9]+)*\b")
+_NAME = re.compile(r"(?:\b[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*\s){1,3}[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    rank: int
+    start: int
+    end: int
+    text: str
+    coverage: float
+    score: float
+    terms: frozenset[str]
+
+
+def topic_terms(question: str) -> list[str]:
+    """The question's lexical terms without the words that only shape a question."""
+    return [
+        t
+        for t in query_terms(question)
+        if t.lstrip("~") and strip_diacritics(t.lstrip("~")) not in STOPWORDS
+    ]
+
+
+def candidates(
+    question: str,
+    hits: list[Hit],
+    idf: Callable[[str], float],
+    preferred_docs: set[str] = frozenset(),
+) -> list[Candidate]:
+    """Every sentence of the retrieved chunks, scored as an answer to the question."""
+    terms = list(dict.fromkeys(topic_terms(question)))
+    total = sum(idf(t) for t in terms) or 1.0
+    intent = intent_of(question)
+    bigrams = _bigrams(question)
+    seen: set[tuple[str, int]] = set()
+    found: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        for span in split_sentences(hit.chunk.text):
+            start, end = hit.chunk.start + span.start, hit.chunk.start + span.end
+            if (hit.chunk.doc_id, start) in seen:
+                continue
+            seen.add((hit.chunk.doc_id, start))
+            text = hit.chunk.text[span.start : span.end]
+            have = frozenset(lexical_terms(text))
+            matched = [t for t in terms if t in have]
+            coverage = sum(idf(t) for t in matched) / total
+            score = (
+                coverage
+                + 0.3 * _bigram_share(bigrams, text)
+                + 0.15 * _answers_intent(intent, text)
+                + 0.1 / (1 + rank)
+                + (0.15 if hit.chunk.doc_id in preferred_docs else 0.0)
+            )
+            found.append(
+                Candidate(hit, rank, start, end, text, coverage, score, frozenset(matched))
+            )
+    return sorted(found, key=lambda c: -c.score)
+
+
+def select(
+    found: list[Candidate], limit: int = 3, spread: tuple[set[str], ...] = ()
+) -> list[Candidate]:
+    """The best sentence, plus close runners-up that add something it lacks.
+
+    `spread` holds document sets (one per province the question names) that
+    should each be represented, for questions comparing provinces.
+    """
+    if not found:
+        return []
+    chosen = [found[0]]
+    for docs in spread:
+        if not any(c.hit.chunk.doc_id in docs for c in chosen):
+            best = next((c for c in found if c.hit.chunk.doc_id in docs), None)
+            if best is not None and best.coverage > 0:
+                chosen.append(best)
+    covered = set().union(*(c.terms for c in chosen))
+    for candidate in found[1:]:
+        if len(chosen) >= limit:
+            break
+        if candidate in chosen or candidate.score < 0.8 * found[0].score:
+            continue
+        if candidate.terms - covered:
+            chosen.append(candidate)
+            covered |= candidate.terms
+    return chosen[:limit]
+
+
+def _bigrams(question: str) -> list[str]:
+    bare = [strip_diacritics(w) for w in words(question)]
+    return [f"{a} {b}" for a, b in pairwise(bare) if not (a in STOPWORDS and b in STOPWORDS)]
+
+
+def _bigram_share(bigrams: list[str], text: str) -> float:
+    if not bigrams:
+        return 0.0
+    bare = " ".join(strip_diacritics(w) for w in words(text))
+    return sum(1 for b in bigrams if b in bare) / len(bigrams)
+
+
+def _answers_intent(intent: Intent, text: str) -> float:
+    checks = [
+        (intent.number, _NUMBER.search(text)),
+        (intent.date, _DATE.search(text)),
+        (intent.document, _DOCNO.search(text)),
+        (intent.person, _NAME.search(text)),
+    ]
+    asked = [bool(found) for wanted, found in checks if wanted]
+    return sum(asked) / len(asked) if asked else 0.0

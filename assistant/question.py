@@ -1,0 +1,107 @@
+"""What a Vietnamese question asks for, and what it means in a conversation.
+
+Follow-ups such as "Còn Tuyên Quang thì sao?" carry no topic of their own:
+they repeat the previous question with a new subject, so the question that is
+searched and answered is rebuilt from the history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.normalize import fold, nfc, strip_diacritics, words
+from ingest.provinces import canonical, find_provinces
+
+# Words that shape a question but carry no topic; compared without diacritics
+# so that questions typed without accents lose the same words.
+STOPWORDS = frozenset(
+    strip_diacritics(w)
+    for w in (
+        "bao", "nhiêu", "là", "gì", "nào", "ai", "khi", "như", "thế", "ra", "sao", "có",
+        "không", "của", "và", "các", "những", "được", "cho", "trong", "với", "đã", "thì", "bị",
+        "này", "đó", "một", "mấy", "hãy", "biết", "vậy", "còn", "nêu", "liệt", "kê", "hiện",
+        "nay", "theo", "về", "tại", "từ", "đến", "ở", "nhằm", "để", "bởi", "do", "mà", "nên",
+        "hay", "hoặc", "tỉnh",
+    )
+)  # fmt: skip
+_FOLLOW_UP = re.compile(
+    r"^(còn|thế còn|vậy còn|con|the con|vay con)\b|(thì sao|thi sao|ra sao|thế nào|the nao)\s*\??$"
+)
+
+_ASKS_NUMBER = (
+    r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong|muc tieu|chi tieu|\bdat\b|xep hang|thu hang"
+)
+_ASKS_DATE = r"khi nao|bao gio|ngay nao|nam nao|thoi gian|thoi diem|luc nao"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The kind of value the question asks for; a sentence holding one is a better answer."""
+
+    number: bool = False
+    date: bool = False
+    person: bool = False
+    document: bool = False
+
+
+def intent_of(question: str) -> Intent:
+    bare = strip_diacritics(fold(question))
+    return Intent(
+        number=bool(re.search(_ASKS_NUMBER, bare)),
+        date=bool(re.search(_ASKS_DATE, bare)),
+        person=bool(re.search(r"\bai\b|nguoi nao|tac gia|chu tich|bi thu|giam doc", bare)),
+        document=bool(re.search(r"nghi quyet|quyet dinh|ke hoach|van ban|so hieu|chi thi", bare)),
+    )
+
+
+def content_words(question: str) -> list[str]:
+    """The question's topic words, in folded form."""
+    return [w for w in words(question) if strip_diacritics(w) not in STOPWORDS]
+
+
+def is_follow_up(question: str) -> bool:
+    text = fold(question).strip()
+    if _FOLLOW_UP.search(text):
+        return True
+    topic = [w for w in content_words(question) if not _is_province_word(w, question)]
+    return len(topic) == 0 and bool(find_provinces(question))
+
+
+def _is_province_word(word: str, question: str) -> bool:
+    return any(
+        word in fold(p) or strip_diacritics(word) in fold(strip_diacritics(p))
+        for p in find_provinces(question)
+    )
+
+
+def resolve(question: str, history: list[str]) -> str:
+    """The standalone question a follow-up stands for, given the earlier questions."""
+    if not history or not is_follow_up(question):
+        return question
+    previous = resolve(history[-1], history[:-1])
+    new_places = find_provinces(question)
+    old_places = find_provinces(previous)
+    if new_places and old_places:
+        resolved = previous
+        for old in old_places:
+            resolved = _replace_name(resolved, old, new_places[0])
+        if resolved != previous:
+            return resolved
+    rest = re.sub(_FOLLOW_UP, "", fold(question)).strip(" ?")
+    return f"{previous.rstrip(' ?')} {rest}?".strip()
+
+
+def _replace_name(text: str, name: str, new: str) -> str:
+    """Replace a province name however it was typed (accents, tone placement, case).
+
+    Stripping diacritics from NFC Vietnamese keeps one character per
+    character, so offsets found in the bare form hold in the original.
+    """
+    text = nfc(text)
+    bare_name = strip_diacritics(canonical(name) or name).lower()
+    pattern = r"\b" + r"\s+".join(re.escape(part) for part in bare_name.split()) + r"\b"
+    match = re.search(pattern, strip_diacritics(text).lower())
+    if not match:
+        return text
+    return text[: match.start()] + new + text[match.end() :]

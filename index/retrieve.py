@@ -1,0 +1,109 @@
+"""Hybrid retrieval: dense vectors from Chroma and BM25, fused by reciprocal rank.
+
+Reciprocal rank fusion needs no score calibration between the two halves,
+which matters because cosine similarities and BM25 scores live on unrelated
+scales and shift with every corpus. Questions that name a province rank that
+province's passages first; an explicit province filter keeps only them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from index.embed import Embedder
+from index.lexical import LexicalIndex
+from index.store import Store, StoredChunk, StoredDocument
+from ingest.provinces import expand, find_provinces
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+RRF_K = 60
+# How many candidates each half contributes before fusion.
+POOL = 40
+# A document is "about" the provinces it names most; later mentions are asides.
+ABOUT = 2
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: StoredChunk
+    score: float
+    document: StoredDocument
+
+
+class Searcher:
+    """Holds the store, the model and the lexical index built from the store."""
+
+    def __init__(self, store: Store, embedder: Embedder | None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._lexical: LexicalIndex | None = None
+        self._fingerprint: dict[str, str] | None = None
+        self._documents: dict[str, StoredDocument] = {}
+
+    def refresh(self) -> None:
+        """Rebuild the lexical index and document table if documents changed."""
+        live = self.store.live_generations()
+        if live != self._fingerprint:
+            self._documents = {d.doc_id: d for d in self.store.list_documents()}
+            self._lexical = LexicalIndex(chunk for chunk, _ in self.store.iter_chunks())
+            self._fingerprint = live
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        self.refresh()
+        assert self._lexical is not None
+        return self._lexical
+
+    @property
+    def documents(self) -> dict[str, StoredDocument]:
+        self.refresh()
+        return self._documents
+
+    def province_documents(self, names: tuple[str, ...]) -> set[str]:
+        """Documents about any of the given provinces, old or merged names alike."""
+        wanted = {old for name in names for old in expand(name)}
+        return {
+            doc_id
+            for doc_id, doc in self.documents.items()
+            if wanted.intersection(doc.provinces[:ABOUT])
+        }
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        province: str | None = None,
+    ) -> list[Hit]:
+        self.refresh()
+        allowed = self.province_documents((province,)) if province else None
+        if allowed is not None and not allowed:
+            return []
+        ranked: list[list[tuple[StoredChunk, float]]] = []
+        if mode in ("hybrid", "dense"):
+            if self.embedder is None:
+                raise ValueError("dense retrieval needs an embedding model")
+            vector = self.embedder.embed_query(query)
+            ranked.append(self.store.query(vector, POOL, allowed))
+        if mode in ("hybrid", "lexical"):
+            assert self._lexical is not None
+            ranked.append(self._lexical.search(query, POOL, allowed))
+        fused = ranked[0] if len(ranked) == 1 else _rrf(ranked)
+        named = find_provinces(query)
+        if named and not province:
+            preferred = self.province_documents(named)
+            fused = sorted(fused, key=lambda pair: pair[0].doc_id not in preferred)
+        return [Hit(chunk, score, self._documents[chunk.doc_id]) for chunk, score in fused[:k]]
+
+
+def _rrf(lists: list[list[tuple[StoredChunk, float]]]) -> list[tuple[StoredChunk, float]]:
+    scores: dict[str, float] = {}
+    chunks: dict[str, StoredChunk] = {}
+    for ranking in lists:
+        for rank, (chunk, _) in enumerate(ranking):
+            scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            chunks[chunk.chunk_id] = chunk
+    order = sorted(scores, key=lambda cid: -scores[cid])
+    return [(chunks[cid], scores[cid]) for cid in order]

@@ -1,0 +1,96 @@
+"""Chunks of whole sentences, with offsets into the document text.
+
+Chunks never reach across removed page furniture: they are packed inside
+regions of content blocks that follow each other with nothing but whitespace
+between them, so `text[start:end]` of a chunk is always citable content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from ingest.document import Chunk, Span
+from ingest.sentences import split_sentences
+
+Measure = Callable[[str], int]
+
+
+def approximate_tokens(text: str) -> int:
+    """A tokenizer-free stand-in: Vietnamese syllables average about 1.6 subword tokens."""
+    return int(len(text.split()) * 1.6) + 1
+
+
+def regions(text: str, blocks: Sequence[Span]) -> list[Span]:
+    """Merge blocks separated only by whitespace into contiguous regions."""
+    merged: list[Span] = []
+    for block in blocks:
+        if merged and not text[merged[-1].end : block.start].strip():
+            merged[-1] = Span(merged[-1].start, block.end)
+        else:
+            merged.append(block)
+    return merged
+
+
+def _split_long(text: str, span: Span, max_tokens: int, measure: Measure) -> list[Span]:
+    """Cut a sentence longer than the limit at word boundaries."""
+    pieces: list[Span] = []
+    start = span.start
+    last_fit = None
+    for word in re.finditer(r"\S+", text[span.start : span.end]):
+        word_end = span.start + word.end()
+        if measure(text[start:word_end]) > max_tokens and last_fit is not None:
+            pieces.append(Span(start, last_fit))
+            start = span.start + word.start()
+        last_fit = word_end
+    pieces.append(Span(start, span.end))
+    return pieces
+
+
+def chunk_document(
+    text: str,
+    blocks: Sequence[Span],
+    *,
+    max_tokens: int = 256,
+    overlap_tokens: int = 48,
+    measure: Measure = approximate_tokens,
+) -> tuple[Chunk, ...]:
+    """Pack whole sentences into chunks of at most `max_tokens`.
+
+    Consecutive chunks of one region share trailing sentences worth at most
+    `overlap_tokens`, so that an answer spanning a chunk border is still found
+    whole in one of them.
+    """
+    if overlap_tokens >= max_tokens:
+        raise ValueError("chunk overlap must be smaller than the chunk size")
+    chunks: list[Chunk] = []
+    for region in regions(text, blocks):
+        units: list[tuple[Span, int]] = []
+        for sentence in split_sentences(text, region.start, region.end):
+            for piece in _split_long(text, sentence, max_tokens, measure):
+                units.append((piece, measure(text[piece.start : piece.end])))
+        window: list[tuple[Span, int]] = []
+        for unit in units:
+            if window and sum(n for _, n in window) + unit[1] > max_tokens:
+                chunks.append(_make(text, len(chunks), window))
+                window = _tail(window, overlap_tokens, max_tokens - unit[1])
+            window.append(unit)
+        if window:
+            chunks.append(_make(text, len(chunks), window))
+    return tuple(chunks)
+
+
+def _tail(window: list[tuple[Span, int]], overlap: int, room: int) -> list[tuple[Span, int]]:
+    kept: list[tuple[Span, int]] = []
+    total = 0
+    for unit in reversed(window):
+        total += unit[1]
+        if total > min(overlap, room):
+            break
+        kept.insert(0, unit)
+    return kept
+
+
+def _make(text: str, index: int, window: list[tuple[Span, int]]) -> Chunk:
+    start, end = window[0][0].start, window[-1][0].end
+    return Chunk(index=index, start=start, end=end, text=text[start:end])

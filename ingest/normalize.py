@@ -1,0 +1,77 @@
+"""Vietnamese text normalization, shared by indexing and querying.
+
+Documents and questions arrive in NFC or NFD, with the old or new tone
+placement (hoà / hòa, uỷ / ủy), and questions are often typed without
+diacritics. Everything that compares text goes through this one module so that
+both sides of a comparison are folded the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+# In NFD, a tone written on the second vowel of an open oa/oe/uy syllable
+# ("hoà", "uỷ") moves to the first vowel ("hòa", "ủy"); "quy" keeps it on y.
+_OLD_TONE = re.compile(
+    rf"(?<![qQ\w\u0300-\u036f])(?P<pre>[^\W\d_]*?)"
+    rf"(?P<v1>[oO])(?P<v2>[aAeE])(?P<tone>[{_TONES}])(?![\w\u0300-\u036f])"
+    rf"|(?P<pre2>(?<![\w\u0300-\u036f])[^\W\d_qQ]*?)"
+    rf"(?P<u>[uU])(?P<y>[yY])(?P<tone2>[{_TONES}])(?![\w\u0300-\u036f])"
+)
+_WORD = re.compile(r"\d+(?:[.,/]\d+)*%?|[^\W_]+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    if match.group("v1"):
+        return match.group("pre") + match.group("v1") + match.group("tone") + match.group("v2")
+    return match.group("pre2") + match.group("u") + match.group("tone2") + match.group("y")
+
+
+def canonical_tones(text: str) -> str:
+    """NFC text with one tone placement, so hoà and hòa compare equal."""
+    return nfc(_OLD_TONE.sub(_move_tone, unicodedata.normalize("NFD", text)))
+
+
+def strip_diacritics(text: str) -> str:
+    """The form people type without accents: 'Sóc Trăng' -> 'Soc Trang'."""
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
+    )
+    return nfc(stripped.replace("đ", "d").replace("Đ", "D"))
+
+
+def fold(text: str) -> str:
+    """The comparison form: one tone placement, NFC, lower case."""
+    return canonical_tones(text).lower()
+
+
+def has_diacritics(text: str) -> bool:
+    return strip_diacritics(text) != nfc(text)
+
+
+def words(text: str) -> list[str]:
+    """Folded words; numbers such as 7,41% or 1.880 or 17/10/2022 stay whole."""
+    return _WORD.findall(fold(text))
+
+
+def lexical_terms(text: str, *, accented: bool = True) -> list[str]:
+    """Terms for the lexical index.
+
+    Documents are indexed under both their accented words and their
+    accent-free forms (prefixed with '~'); a question typed without diacritics
+    is looked up under the accent-free forms only, because its plain words
+    would otherwise match unrelated accented words only by coincidence.
+    """
+    found = words(text)
+    bare = ["~" + strip_diacritics(word) for word in found]
+    return found + bare if accented else bare
+
+
+def query_terms(text: str) -> list[str]:
+    return lexical_terms(text, accented=has_diacritics(text))

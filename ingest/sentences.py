@@ -1,0 +1,120 @@
+"""Vietnamese sentence splitting that returns character spans.
+
+A period is a sentence end only when it is followed by space and something
+that can start a sentence; numbers (1.880; 7,41%), dates (17/10/2022),
+document numbers (07-NQ/TU; 713/QĐ-UBND) and the usual abbreviations
+(TP., ThS., v.v.) never split, because citations must quote them whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.document import Span
+
+# Abbreviations written with a trailing period in Vietnamese administrative
+# and news text; compared case-sensitively without the period.
+ABBREVIATIONS = frozenset(
+    {
+        "TP",
+        "Tp",
+        "tp",
+        "TX",
+        "TT",
+        "Q",
+        "P",
+        "H",
+        "X",
+        "Th",
+        "ThS",
+        "TS",
+        "PGS",
+        "GS",
+        "BS",
+        "KS",
+        "CN",
+        "NCS",
+        "Ths",
+        "Ts",
+        "St",
+        "Mr",
+        "Mrs",
+        "Dr",
+        "ông",
+        "bà",
+        "v.v",
+        "vv",
+        "tr",
+        "Tr",
+        "No",
+        "Số",
+        "số",
+        "TTg",
+        "Ng",
+        "Đ",
+        "đ",
+        "Nxb",
+        "NXB",
+        "ĐT",
+        "Tel",
+        "Fax",
+        "Vd",
+        "VD",
+        "vd",
+    }
+)
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«(["
+# A candidate end: terminal punctuation run, optional closing quotes, then
+# whitespace. The sentence continues if the next visible character is lower
+# case or a continuation mark.
+_END = re.compile(rf"(?:[.!?…]+|\.\.\.)[{re.escape(_CLOSERS)}]*(?=\s)")
+_TOKEN_BEFORE = re.compile(r"([^\s" + re.escape(_OPENERS) + r"]+)$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    token = _TOKEN_BEFORE.search(text, 0, dot)
+    if token is None:
+        return False
+    word = token.group(1)
+    if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
+        return True
+    # Initials such as "Nguyễn V. A" or dotted forms such as "v.v".
+    return (len(word) == 1 and word.isupper()) or bool(re.fullmatch(r"(?:\w\.)+\w", word))
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        return True
+    first = text[pos]
+    if first in _OPENERS or first.isdigit() or first in "-–—•*":
+        return True
+    return first.isupper()
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of text[start:end], trimmed, covering every visible character."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    cursor = start
+    for match in _END.finditer(text, start, end):
+        stop = match.end()
+        terminal = match.group(0).rstrip(_CLOSERS)
+        if terminal == "." and _is_abbreviation(text, match.start()):
+            continue
+        if not _starts_sentence(text, stop):
+            continue
+        spans.extend(_trimmed(text, cursor, stop))
+        cursor = stop
+    spans.extend(_trimmed(text, cursor, end))
+    return spans
+
+
+def _trimmed(text: str, start: int, end: int) -> list[Span]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return [Span(start, end)] if end > start else []

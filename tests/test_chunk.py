@@ -1,0 +1,97 @@
+"""Chunks are whole sentences whose offsets always point back into the text."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.chunk import approximate_tokens, chunk_document, regions
+from ingest.document import Span
+from ingest.sentences import split_sentences
+
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
+)
+alphabet = st.sampled_from(list(VIETNAMESE + VIETNAMESE.upper() + ' .,;:!?…"“”()%/-\n0123456789'))
+
+
+def blocks_of(text: str) -> list[Span]:
+    spans = []
+    offset = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped)
+            spans.append(Span(start, start + len(stripped)))
+        offset += len(line) + 1
+    return spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=alphabet, max_size=600), st.integers(8, 80), st.integers(0, 7))
+def test_every_chunk_is_an_exact_slice_of_the_document(text, max_tokens, overlap):
+    chunks = chunk_document(text, blocks_of(text), max_tokens=max_tokens, overlap_tokens=overlap)
+    for number, chunk in enumerate(chunks):
+        assert chunk.index == number
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text == chunk.text.strip() and chunk.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=alphabet, max_size=600))
+def test_chunks_cover_every_word_of_the_blocks(text):
+    blocks = blocks_of(text)
+    chunks = chunk_document(text, blocks, max_tokens=20, overlap_tokens=4)
+    covered = set()
+    for chunk in chunks:
+        covered.update(range(chunk.start, chunk.end))
+    for block in blocks:
+        for pos in range(block.start, block.end):
+            assert text[pos].isspace() or pos in covered
+
+
+def test_numbers_dates_and_document_numbers_stay_inside_one_sentence():
+    text = (
+        "Năm 2022, kinh tế số chiếm 7,41% GRDP, đạt 1,18 triệu tài khoản. "
+        "Có 1.880 tổ công nghệ số theo Nghị quyết 07-NQ/TU ngày 27/10/2021 và "
+        "Quyết định 713/QĐ-UBND, Kế hoạch 184/KH-UBND. "
+        "Sở TT&TT và UBND TP. Tây Ninh ký ngày 17/10. "
+        "Ông nói: “Phải làm ngay.” Sau đó v.v. và kết thúc!"
+    )
+    sentences = [text[s.start : s.end] for s in split_sentences(text)]
+    assert sentences == [
+        "Năm 2022, kinh tế số chiếm 7,41% GRDP, đạt 1,18 triệu tài khoản.",
+        "Có 1.880 tổ công nghệ số theo Nghị quyết 07-NQ/TU ngày 27/10/2021 và "
+        "Quyết định 713/QĐ-UBND, Kế hoạch 184/KH-UBND.",
+        "Sở TT&TT và UBND TP. Tây Ninh ký ngày 17/10.",
+        "Ông nói: “Phải làm ngay.”",
+        "Sau đó v.v. và kết thúc!",
+    ]
+
+
+def test_a_chunk_holds_whole_sentences_up_to_the_limit_with_overlap():
+    text = " ".join(f"Câu số {n} nói về chuyển đổi số của tỉnh." for n in range(30))
+    chunks = chunk_document(text, [Span(0, len(text))], max_tokens=60, overlap_tokens=20)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert chunk.text.startswith("Câu số") and chunk.text.endswith("tỉnh.")
+        assert approximate_tokens(chunk.text) <= 60 + len(split_sentences(chunk.text))
+    assert chunks[1].start < chunks[0].end, "consecutive chunks overlap by a sentence"
+
+
+def test_chunks_never_cross_removed_furniture():
+    text = "Đoạn một nói về mục tiêu.\nLượt xem: 365\nĐoạn hai nói về kết quả."
+    body = [Span(0, 25), Span(text.index("Đoạn hai"), len(text))]
+    chunks = chunk_document(text, body, max_tokens=200, overlap_tokens=0)
+    assert [c.text for c in chunks] == ["Đoạn một nói về mục tiêu.", "Đoạn hai nói về kết quả."]
+
+
+def test_paragraphs_separated_only_by_blank_lines_form_one_region():
+    text = "Đoạn một.\n\nĐoạn hai."
+    assert regions(text, [Span(0, 9), Span(11, 20)]) == [Span(0, 20)]
+
+
+def test_a_sentence_longer_than_the_limit_is_cut_at_word_boundaries():
+    text = " ".join(["từ"] * 100) + "."
+    chunks = chunk_document(text, [Span(0, len(text))], max_tokens=20, overlap_tokens=0)
+    assert len(chunks) > 1
+    assert all(approximate_tokens(c.text) <= 20 for c in chunks)
+    assert " ".join(c.text for c in chunks) == text
