@@ -5,16 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from assistant.extractive import Candidate, candidates, select
+from assistant.extractive import Candidate, candidates, passage_coverage, select
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context
 from index.retrieve import Hit, Mode, Searcher
+from ingest.normalize import lexical_terms
 from ingest.provinces import canonical, find_provinces
 
-# Share of the question's topic weight the best sentence must hold; below it
-# the documents most likely do not answer. Chosen on the bundled question set
-# and checked on the UIT set (README, "Abstention").
-MIN_COVERAGE = 0.5
+# Share of the question's topic weight the best retrieved passage must hold;
+# below it the documents most likely do not answer. Chosen on the bundled
+# question set and checked on the UIT set (README, "Abstention").
+MIN_COVERAGE = 0.4
 NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
 NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
 RELATED = "Các đoạn gần nhất được liệt kê dưới đây để tham khảo, không phải là câu trả lời."
@@ -46,7 +47,11 @@ class Assistant:
         named = find_provinces(resolved)
         preferred = self.searcher.province_documents(named) if named else set()
         missing = [p for p in named if not self.searcher.province_documents((p,))]
-        found = candidates(resolved, hits, self.searcher.lexical.idf, preferred)
+        covered = frozenset(t for p in named if p not in missing for t in lexical_terms(p))
+        idf = self.searcher.lexical.idf
+        # A question about a province is answered from that province's documents only.
+        usable = [h for h in hits if h.chunk.doc_id in preferred] if preferred else hits
+        found = candidates(resolved, usable, idf, preferred, covered)
         spread = (
             tuple(self.searcher.province_documents((p,)) for p in named) if len(named) > 1 else ()
         )
@@ -62,7 +67,7 @@ class Assistant:
             record.answer = NOT_COVERED.format(places=province)
         elif missing and not province:
             record.answer = NOT_COVERED.format(places=", ".join(missing)) + " " + RELATED
-        elif not chosen or chosen[0].coverage < MIN_COVERAGE:
+        elif not chosen or passage_coverage(resolved, usable, idf, covered) < MIN_COVERAGE:
             record.answer = NOT_FOUND + (" " + RELATED if hits else "")
         else:
             record.abstained = False

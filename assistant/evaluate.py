@@ -205,8 +205,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             raise QuestionFileError(path, number, None, reason) from error
         question = _parse_question(item, path, number)
         if question.id in seen_ids:
-            reason = f"duplicate id {question.id!r} (first on line {seen_ids[question.id]})"
-            raise QuestionFileError(path, number, "id", reason)
+            # Sets converted from SQuAD reuse a passage's id for all its
+            # questions; the line number keeps each result addressable.
+            question = dataclasses.replace(question, id=f"{question.id}#L{number}")
         seen_ids[question.id] = number
         if question.conversation is not None and question.turn is not None:
             key = (question.conversation, question.turn)

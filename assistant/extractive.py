@@ -48,9 +48,15 @@ def candidates(
     hits: list[Hit],
     idf: Callable[[str], float],
     preferred_docs: set[str] = frozenset(),
+    satisfied: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
-    """Every sentence of the retrieved chunks, scored as an answer to the question."""
-    terms = list(dict.fromkeys(topic_terms(question)))
+    """Every sentence of the retrieved chunks, scored as an answer to the question.
+
+    `satisfied` terms (a province the retrieved documents are about, say) are
+    not required of a sentence: articles rarely repeat their province's name
+    in the sentence that holds the figure.
+    """
+    terms = [t for t in dict.fromkeys(topic_terms(question)) if t not in satisfied]
     total = sum(idf(t) for t in terms) or 1.0
     intent = intent_of(question)
     bigrams = _bigrams(question)
@@ -77,6 +83,28 @@ def candidates(
                 Candidate(hit, rank, start, end, text, coverage, score, frozenset(matched))
             )
     return sorted(found, key=lambda c: -c.score)
+
+
+def passage_coverage(
+    question: str,
+    hits: list[Hit],
+    idf: Callable[[str], float],
+    satisfied: frozenset[str] = frozenset(),
+) -> float:
+    """How much of the question's topic weight the best retrieved passage holds.
+
+    Passages, not sentences, decide whether the documents answer at all: the
+    answering sentence often leaves the subject to its neighbours.
+    """
+    terms = [t for t in dict.fromkeys(topic_terms(question)) if t not in satisfied]
+    total = sum(idf(t) for t in terms)
+    if not total:
+        return 0.0
+    best = 0.0
+    for hit in hits:
+        have = set(lexical_terms(hit.chunk.text))
+        best = max(best, sum(idf(t) for t in terms if t in have) / total)
+    return best
 
 
 def select(

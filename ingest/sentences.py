@@ -95,8 +95,19 @@ def _starts_sentence(text: str, pos: int) -> bool:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentence spans of text[start:end], trimmed, covering every visible character."""
+    """Sentence spans of text[start:end], trimmed, covering every visible character.
+
+    A line break always ends a sentence: in cleaned text it separates
+    paragraphs, headings and list items, which never share a sentence.
+    """
     end = len(text) if end is None else end
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        spans.extend(_split_line(text, start + line.start(), start + line.end()))
+    return spans
+
+
+def _split_line(text: str, start: int, end: int) -> list[Span]:
     spans: list[Span] = []
     cursor = start
     for match in _END.finditer(text, start, end):

@@ -439,10 +439,12 @@ def test_bad_question_line_is_refused_naming_file_line_and_field(tmp_path, line,
     assert words in str(error)
 
 
-def test_duplicate_ids_and_turns_are_refused_naming_the_first_line(tmp_path):
+def test_a_repeated_id_is_kept_apart_by_its_line_number(tmp_path):
     path = write_lines(tmp_path, '{"id": "a", "question": "x"}', '{"id": "a", "question": "y"}')
-    with pytest.raises(QuestionFileError, match=r":2: field 'id': duplicate id 'a'.*line 1"):
-        load_questions(path)
+    assert [q.id for q in load_questions(path)] == ["a", "a#L2"]
+
+
+def test_a_repeated_turn_is_refused_naming_the_first_line(tmp_path):
     path = write_lines(
         tmp_path,
         '{"question": "x", "conversation": "c", "turn": 1}',
