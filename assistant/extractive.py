@@ -19,6 +19,7 @@ from ingest.sentences import split_sentences
 _NUMBER = re.compile(r"\d")
 _DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|\bnăm \d{4}\b|\b(?:19|20)\d{2}\b")
 _DOCNO = re.compile(r"\b\d+[-/][A-ZĐ]+(?:[-/][A-ZĐ0-9]+)*\b")
+_HEADING_WEIGHT = 0.5
 _NAME = re.compile(r"(?:\b[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*\s){1,3}[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*")
 
 
@@ -72,7 +73,7 @@ def candidates(
             have = frozenset(lexical_terms(text))
             matched = [t for t in terms if t in have]
             coverage = sum(idf(t) for t in matched) / total
-            score = (
+            score = (_HEADING_WEIGHT if _is_heading(text, hit.document.title) else 1.0) * (
                 coverage
                 + 0.3 * _bigram_share(bigrams, text)
                 + 0.15 * _answers_intent(intent, text)
@@ -133,6 +134,13 @@ def select(
             chosen.append(candidate)
             covered |= candidate.terms
     return chosen[:limit]
+
+
+def _is_heading(text: str, title: str) -> bool:
+    """Titles and headings repeat the question's words but answer nothing."""
+    if text == title:
+        return True
+    return not _NUMBER.search(text) and text[-1] not in '.!?…:;"”)' and len(text.split()) <= 12
 
 
 def _bigrams(question: str) -> list[str]:

