@@ -6,8 +6,10 @@ import time
 from collections.abc import Sequence
 
 from assistant.extractive import Candidate, candidates, passage_coverage, select
+from assistant.generative import GenerativeAnswerer
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context
+from assistant.targets_table import answer_list_question
 from index.retrieve import Hit, Mode, Searcher
 from ingest.normalize import lexical_terms
 from ingest.provinces import canonical, find_provinces
@@ -24,10 +26,20 @@ RELATED = "Các đoạn gần nhất được liệt kê dưới đây để tha
 class Assistant:
     """Retrieval plus the answerer; one per process, since the searcher holds the indexes."""
 
-    def __init__(self, searcher: Searcher, *, k: int = 5, retrieval: Mode = "hybrid") -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        *,
+        k: int = 5,
+        retrieval: Mode = "hybrid",
+        generator: GenerativeAnswerer | None = None,
+    ) -> None:
+        """`generator`, when given, words answers with a language model; the extractive
+        answer remains the fallback whenever its output fails the checks."""
         self.searcher = searcher
         self.k = k
         self.retrieval = retrieval
+        self.generator = generator
 
     def ask(
         self,
@@ -63,10 +75,15 @@ class Assistant:
             contexts=[_context(h) for h in hits],
             resolved_question=resolved if resolved != question else None,
         )
+        listed = answer_list_question(resolved, self.searcher.documents)
         if province and not canonical(province):
             record.answer = NOT_COVERED.format(places=province)
         elif missing and not province:
             record.answer = NOT_COVERED.format(places=", ".join(missing)) + " " + RELATED
+        elif listed is not None:
+            record.abstained = False
+            record.answer, record.citations = listed
+            record.answerer = "targets-table"
         elif not chosen or passage_coverage(resolved, usable, idf, covered) < MIN_COVERAGE:
             record.answer = NOT_FOUND + (" " + RELATED if hits else "")
         else:
@@ -75,6 +92,8 @@ class Assistant:
             record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
         if record.abstained:
             record.related = [_related(n, h) for n, h in enumerate(hits[:3], 1)]
+        if self.generator is not None and listed is None and not missing and hits:
+            record = self.generator.answer(resolved, hits, record)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return record
 

@@ -598,6 +598,8 @@ CSS = """
 .vd-file { font-family: var(--font-mono); font-size: 12px; }
 .vd-chat-sources { font-size: 13px; opacity: 0.8; }
 .vd-results li { margin-bottom: 4px; }
+#library-table td, #library-table th, #library-table td *, #library-table th * {
+  font-family: var(--font) !important; }
 .vd-ok { color: #15803d; } .vd-bad { color: #b91c1c; } .vd-same { color: #1d4ed8; }
 """
 
@@ -728,7 +730,9 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
     feedback_lock = threading.Lock()
     exports = Path(tempfile.gettempdir()) / "vn-docs-assistant-exports"
 
-    def ask_api(question: str, province: str = ALL_PROVINCES, k: int = 5) -> dict:
+    default_k = _k(settings.k, 5)
+
+    def ask_api(question: str, province: str = ALL_PROVINCES, k: int = default_k) -> dict:
         """Answer one question; returns the record that `assistant ask --json` prints."""
         record = library.ask(question, (), _province(province), _k(k, settings.k))
         return record.to_json()
@@ -787,6 +791,9 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         except (TypeError, ValueError):
             start = end = None
         picker = gr.Dropdown(choices=library.choices(), value=doc_id if view else None)
+        if view is None:
+            gone = '<div class="vd-doc vd-empty">Tài liệu này không còn trong thư viện.</div>'
+            return gone, picker
         return document_html(view, start, end), picker
 
     def open_picked(doc_id):
@@ -797,14 +804,15 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         index = selected if isinstance(selected, int) and 0 <= selected < len(turns) else -1
         if not turns:
             gr.Warning("Chưa có câu trả lời nào để góp ý.")
-            return gr.skip(), "Chưa có câu trả lời nào để góp ý."
+            return gr.skip(), '<p class="vd-note">Chưa có câu trả lời nào để góp ý.</p>'
         entry = feedback_record(turns[index], rating, comment or "", _username(request))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         with feedback_lock, feedback_path.open("a", encoding="utf-8") as out:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
         gr.Info("Cảm ơn bạn đã góp ý!")
         label = "hữu ích" if rating == "useful" else "không hữu ích"
-        return "", f"Đã ghi góp ý ({label}) cho câu hỏi: “{turns[index]['question']}”."
+        question = esc(turns[index]["question"])
+        return "", f'<p class="vd-ok">Đã ghi góp ý ({label}) cho câu hỏi: “{question}”.</p>'
 
     def like(turns, evt: gr.LikeData, request: gr.Request):
         index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
@@ -893,6 +901,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         render_markdown=False,
                         sanitize_html=True,
                         latex_delimiters=[],
+                        buttons=["copy", "copy_all"],
                         elem_id="chatbot",
                         placeholder="Hãy đặt một câu hỏi về các tài liệu trong thư viện.",
                     )
@@ -940,9 +949,9 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                             label="Nhận xét (không bắt buộc)", lines=2, elem_id="comment"
                         )
                         with gr.Row():
-                            useful = gr.Button("👍 Hữu ích", size="sm")
-                            not_useful = gr.Button("👎 Không hữu ích", size="sm")
-                        feedback_status = gr.Markdown("")
+                            useful = gr.Button("Hữu ích", size="sm", elem_id="useful")
+                            not_useful = gr.Button("Không hữu ích", size="sm", elem_id="not-useful")
+                        feedback_status = gr.HTML("", js_on_load=None, elem_id="feedback-status")
                 with gr.Column(scale=6):
                     panel = gr.HTML(
                         answer_html(None, library.view),
@@ -974,6 +983,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     headers=["Tiêu đề", "Ngày", "Tỉnh/thành", "Số đoạn", "Tệp"],
                     datatype=["str", "str", "str", "number", "str"],
                     interactive=False,
+                    column_widths=["38%", "12%", "16%", "8%", "26%"],
                     label="Tài liệu đã lập chỉ mục",
                     elem_id="library-table",
                     wrap=True,
@@ -1016,6 +1026,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 respond, chat_inputs, chat_outputs, **private
             )
         new_chat.click(new_conversation, None, chat_outputs, **private)
+        chatbot.clear(new_conversation, None, chat_outputs, **private)
         chatbot.select(select_turn, [turns], [selected, panel], **private)
         chatbot.like(like, [turns], None, **private)
         panel.cite(open_cited, None, [doc_view, doc_picker], **private)

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 from tqdm import tqdm
 
-from assistant import evaluate
+from assistant import evaluate, targets_table
 from assistant.components import build_assistant, chunking_options, embedder_for, open_store
 from assistant.record import AnswerRecord
 from assistant.settings import Settings
 from index.indexer import ingest_paths
 from index.retrieve import MODES
-from index.store import ModelMismatchError, Store
+from index.store import ModelMismatchError, Store, connect
 
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -26,12 +28,19 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @click.option("--db", type=click.Path(path_type=Path), help="Chroma directory [ASSISTANT_DB].")
     @click.option(
+        "--device",
+        type=click.Choice(["cpu", "cuda"]),
+        help="Where the embedding model runs; default cuda when available [ASSISTANT_DEVICE].",
+    )
+    @click.option(
         "--chroma-url", help="A Chroma server instead of the embedded store [ASSISTANT_CHROMA_URL]."
     )
     @functools.wraps(command)
-    def wrapper(*args: Any, db: Path | None, chroma_url: str | None, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, db: Path | None, chroma_url: str | None, device: str | None, **kwargs: Any
+    ) -> Any:
         try:
-            settings = Settings.load(db=db, chroma_url=chroma_url)
+            settings = Settings.load(db=db, chroma_url=chroma_url, device=device)
         except ValueError as error:
             raise click.UsageError(str(error)) from error
         try:
@@ -237,3 +246,62 @@ def _text_or_none(store: Store, doc_id: str) -> str | None:
         return store.document_text(doc_id)
     except KeyError:
         return None
+
+
+@main.command()
+@click.option("--province", help="Only this province (old or merged name).")
+@click.option("--indicator", help="Only indicators containing this text.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per row.")
+@store_options
+def targets(
+    settings: Settings, province: str | None, indicator: str | None, as_csv: bool, as_json: bool
+) -> None:
+    """The targets and results stated in the indexed documents, each with its sentence."""
+    if as_csv and as_json:
+        raise click.UsageError("choose one of --csv and --json")
+    table = targets_table.rows(open_store(settings).list_documents(), province, indicator)
+    columns = targets_table.COLUMNS
+    if as_json:
+        for row in table:
+            click.echo(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[row.get(c) for c in columns] for row in table])
+    elif not table:
+        click.echo("no targets found")
+    else:
+        for row in table:
+            click.echo(
+                f"{targets_table.describe(row)}  ({row['source']}:{row['start']}-{row['end']})"
+            )
+            click.echo(f"    “{row['quote']}”")
+
+
+@main.command()
+@click.option("--model", help="Embedding model to re-embed with [ASSISTANT_EMBEDDING_MODEL].")
+@store_options
+def reindex(settings: Settings, model: str | None) -> None:
+    """Re-embed what the index holds from its stored text, without reading the files again."""
+    target = replace(settings, embedding_model=model or settings.embedding_model)
+    store = Store(connect(str(target.db_path), target.chroma_url), None)
+    embedder = embedder_for(target)
+    with tqdm(desc="reindex", unit="chunk") as bar:
+        count = store.reembed(embedder.name, embedder.embed_passages, bar.update)
+    click.echo(f"re-embedded {count} chunks with {embedder.name}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7860, show_default=True, type=int)
+@store_options
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the chat in the browser (never a public share link)."""
+    from assistant.app import serve as serve_app
+
+    serve_app(settings, host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer import Assistant
+from assistant.generative import GenerativeAnswerer
 from assistant.settings import Settings
 from index.embed import Embedder
 from index.indexer import ChunkingOptions
@@ -42,4 +43,7 @@ def build_assistant(settings: Settings, retrieval: str | None = None) -> Assista
     mode = retrieval or settings.retrieval
     embedder = None if mode == "lexical" else embedder_for(settings)
     searcher = Searcher(open_store(settings), embedder)
-    return Assistant(searcher, k=settings.k, retrieval=mode)
+    generator = None
+    if settings.llm_url and settings.llm_model:
+        generator = GenerativeAnswerer(settings.llm_url, settings.llm_model)
+    return Assistant(searcher, k=settings.k, retrieval=mode, generator=generator)

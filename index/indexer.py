@@ -17,6 +17,7 @@ from index.store import Store, StoredDocument
 from ingest.document import LoadError, PreparedDocument
 from ingest.load import iter_files
 from ingest.pipeline import prepare_file
+from ingest.targets import extract_targets
 
 
 @dataclass
@@ -130,6 +131,10 @@ def write_prepared(
         "kind": loaded.kind,
         "pages": [[p.number, p.start, p.end] for p in loaded.pages],
         "blocks": [[b.start, b.end] for b in prepared.blocks],
+        "targets": [
+            row.to_dict()
+            for row in extract_targets(loaded.text, prepared.blocks, loaded.source, meta.provinces)
+        ],
     }
     chunks = [
         {

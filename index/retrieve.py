@@ -51,7 +51,7 @@ class Searcher:
         live = self.store.live_generations()
         if live != self._fingerprint:
             self._documents = {d.doc_id: d for d in self.store.list_documents()}
-            self._lexical = LexicalIndex(chunk for chunk, _ in self.store.iter_chunks())
+            self._lexical = LexicalIndex(self.store.iter_chunks())
             self._fingerprint = live
 
     @property

@@ -10,7 +10,8 @@ are invisible to readers and swept away by the next ingest.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -44,6 +45,7 @@ class StoredDocument:
     chunk_count: int
     pages: tuple[tuple[int, int, int], ...]
     blocks: tuple[tuple[int, int], ...]
+    targets: tuple[dict[str, Any], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         for number, start, end in self.pages:
@@ -79,12 +81,20 @@ def connect(db: str, url: str | None = None) -> chromadb.ClientAPI:
 class Store:
     """Reads and writes one index; holds the client and the live collections."""
 
-    def __init__(self, client: chromadb.ClientAPI, model: str) -> None:
+    def __init__(self, client: chromadb.ClientAPI, model: str | None) -> None:
+        """`model` None accepts whatever model the index holds (for re-embedding it)."""
         self.client = client
-        self.model = model
         self.documents = client.get_or_create_collection(
             DOCUMENTS, metadata={"chunks_collection": DEFAULT_CHUNKS}, embedding_function=None
         )
+        if model is None:
+            existing = self.client.get_or_create_collection(
+                self.chunks_collection_name, embedding_function=None
+            )
+            model = (existing.metadata or {}).get("embedding_model")
+            if model is None:
+                raise ModelMismatchError("this index holds no chunks yet: nothing to re-embed")
+        self.model = model
         self.chunks = self._chunks_collection(self.chunks_collection_name)
 
     @property
@@ -157,14 +167,11 @@ class Store:
                 documents=[c["text"] for c in chunks[lo:hi]],
                 metadatas=[_chunk_metadata(doc_id, generation, metadata, c) for c in chunks[lo:hi]],
             )
-        mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1])
-        norm = float(np.linalg.norm(mean)) or 1.0
-        record = {**metadata, "chunk_count": len(chunks), "embedding_model": self.model}
+        record = {**metadata, "chunk_count": len(chunks)}
+        # Documents are found through their chunks; their own vector is a
+        # placeholder so the record survives a change of embedding model.
         self.documents.upsert(
-            ids=[doc_id],
-            documents=[text],
-            metadatas=[_encode(record)],
-            embeddings=[(mean / norm).astype(np.float32)],
+            ids=[doc_id], documents=[text], metadatas=[_encode(record)], embeddings=[[1.0]]
         )
         self.chunks.delete(
             where={"$and": [{"doc_id": doc_id}, {"generation": {"$ne": generation}}]}
@@ -195,19 +202,22 @@ class Store:
             got = self.chunks.get(include=["metadatas"], limit=_BATCH, offset=offset)
             yield from zip(got["ids"], got["metadatas"], strict=True)
 
-    def iter_chunks(self, include_vectors: bool = False) -> Iterator[tuple[StoredChunk, Any]]:
-        """Every live chunk (and its vector when asked), in store order."""
+    def iter_chunk_records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(id, text, raw metadata) of every live chunk, in store order."""
         live = self.live_generations()
-        include = ["documents", "metadatas"] + (["embeddings"] if include_vectors else [])
         total = self.chunks.count()
         for offset in range(0, total, _BATCH):
-            got = self.chunks.get(include=include, limit=_BATCH, offset=offset)
-            vectors = got["embeddings"] if include_vectors else [None] * len(got["ids"])
-            for chunk_id, text, meta, vector in zip(
-                got["ids"], got["documents"], got["metadatas"], vectors, strict=True
+            got = self.chunks.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+            for chunk_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
             ):
                 if live.get(meta["doc_id"]) == meta["generation"]:
-                    yield _chunk(chunk_id, text, meta), vector
+                    yield chunk_id, text, meta
+
+    def iter_chunks(self) -> Iterator[StoredChunk]:
+        """Every live chunk, in store order."""
+        for chunk_id, text, meta in self.iter_chunk_records():
+            yield _chunk(chunk_id, text, meta)
 
     def query(
         self, vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
@@ -242,15 +252,46 @@ class Store:
 
     # Re-embedding --------------------------------------------------------
 
-    def replace_chunks_collection(self, name: str, model: str) -> None:
-        """Point readers at a fully built chunks collection, then drop the old one."""
+    def reembed(
+        self,
+        model: str,
+        embed: Callable[[list[str]], np.ndarray],
+        progress: Callable[[int], None] = lambda n: None,
+    ) -> int:
+        """Copy every live chunk into a new collection with new vectors, then switch to it.
+
+        Readers keep using the old collection until the new one is complete,
+        so an interrupted re-embedding leaves the index working as it was.
+        """
         old = self.chunks_collection_name
-        meta = {**(self.documents.metadata or {}), "chunks_collection": name}
-        self.documents.modify(metadata=meta)
+        name = f"chunks-{uuid.uuid4().hex[:12]}"
+        fresh = self.client.create_collection(
+            name,
+            metadata={"embedding_model": model},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        records = list(self.iter_chunk_records())
+        try:
+            for lo in range(0, len(records), _BATCH):
+                batch = records[lo : lo + _BATCH]
+                fresh.upsert(
+                    ids=[r[0] for r in batch],
+                    documents=[r[1] for r in batch],
+                    metadatas=[r[2] for r in batch],
+                    embeddings=embed([r[1] for r in batch]),
+                )
+                progress(len(batch))
+        except BaseException:
+            self.client.delete_collection(name)
+            raise
+        self.documents.modify(
+            metadata={**(self.documents.metadata or {}), "chunks_collection": name}
+        )
         self.model = model
-        self.chunks = self._chunks_collection(name)
-        if old != name:
-            self.client.delete_collection(old)
+        self.chunks = fresh
+        self.client.delete_collection(old)
+        return len(records)
 
 
 def _chunk_metadata(
@@ -302,6 +343,7 @@ def _document(doc_id: str, meta: dict[str, Any]) -> StoredDocument:
         chunk_count=int(meta.get("chunk_count", 0)),
         pages=tuple(tuple(p) for p in listed("pages")),
         blocks=tuple(tuple(b) for b in listed("blocks")),
+        targets=listed("targets"),
     )
 
 

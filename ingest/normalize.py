@@ -60,18 +60,64 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def lexical_terms(text: str, *, accented: bool = True) -> list[str]:
-    """Terms for the lexical index.
+# Standard abbreviations of Vietnamese administrative writing and what they
+# stand for: a text using either form is indexed under both, so "GRDP" finds
+# "tổng sản phẩm trên địa bàn" and "UBND" finds "Ủy ban nhân dân".
+EXPANSIONS = (
+    ("grdp", "tổng sản phẩm trên địa bàn"),
+    ("gdp", "tổng sản phẩm trong nước"),
+    ("ubnd", "ủy ban nhân dân"),
+    ("hđnd", "hội đồng nhân dân"),
+    ("cđs", "chuyển đổi số"),
+    ("cntt", "công nghệ thông tin"),
+    ("dvc", "dịch vụ công"),
+    ("dvctt", "dịch vụ công trực tuyến"),
+    ("tt&tt", "thông tin và truyền thông"),
+    ("kt-xh", "kinh tế - xã hội"),
+    ("dti", "chỉ số chuyển đổi số"),
+)
+_EXPANSION_PATTERNS = tuple(
+    (
+        re.compile(rf"(?<!\w){re.escape(strip_diacritics(short))}(?!\w)"),
+        re.compile(rf"(?<!\w){re.escape(strip_diacritics(long))}(?!\w)"),
+        f"{short} {long}",
+    )
+    for short, long in EXPANSIONS
+)
 
-    Documents are indexed under both their accented words and their
-    accent-free forms (prefixed with '~'); a question typed without diacritics
-    is looked up under the accent-free forms only, because its plain words
-    would otherwise match unrelated accented words only by coincidence.
-    """
-    found = words(text)
+
+def _expansions(text: str) -> list[str]:
+    bare = strip_diacritics(fold(text))
+    return [
+        both
+        for short, long, both in _EXPANSION_PATTERNS
+        if short.search(bare) or long.search(bare)
+    ]
+
+
+def _terms(found: list[str], accented: bool) -> list[str]:
     bare = ["~" + strip_diacritics(word) for word in found]
     return found + bare if accented else bare
 
 
+def lexical_terms(text: str) -> list[str]:
+    """Terms a passage is indexed under.
+
+    Passages carry their accented words, their accent-free forms (prefixed
+    with '~') and both forms of any standard abbreviation they use, so that a
+    question needs none of these variants spelled the passage's way.
+    """
+    found = words(text)
+    for both in _expansions(text):
+        found.extend(words(both))
+    return _terms(found, accented=True)
+
+
 def query_terms(text: str) -> list[str]:
-    return lexical_terms(text, accented=has_diacritics(text))
+    """Terms a question is looked up by.
+
+    A question typed without diacritics is looked up under the accent-free
+    forms only: its plain words would otherwise match unrelated accented
+    words by coincidence.
+    """
+    return _terms(words(text), accented=has_diacritics(text))

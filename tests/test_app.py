@@ -506,12 +506,26 @@ def test_chat_answer_citation_and_document_view(corpus_app, page):
     expect(page.locator("#answer-panel")).to_contain_text(RELATED_HEADING)
     _shot(page, "03-abstained")
 
+    # Clicking an earlier answer in the chat shows it again; its Like is recorded.
+    feedback = settings.data_dir / "feedback.jsonl"
+    page.locator("#chatbot [data-testid=bot]").first.click()
+    expect(page.locator("#answer-panel .vd-question")).to_contain_text(SOC_TRANG)
+    page.locator("#chatbot").get_by_role("button", name="Like", exact=True).first.click()
+    for _ in range(100):
+        if feedback.exists():
+            break
+        page.wait_for_timeout(100)
+    liked = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+    assert liked["rating"] == "useful" and liked["question"] == SOC_TRANG
+    page.locator("#chatbot [data-testid=bot]").last.click()
+    expect(page.locator("#answer-panel .vd-question")).to_contain_text("Còn Tuyên Quang")
+
     # Feedback on the answer being viewed, then the export of the conversation.
     page.get_by_text("Góp ý cho câu trả lời đang xem").click()
     page.fill("#comment textarea", "Nên có số liệu Tuyên Quang")
-    page.get_by_role("button", name="👎 Không hữu ích").click()
+    page.click("#not-useful")
     expect(page.get_by_text("Đã ghi góp ý")).to_be_visible()
-    lines = (settings.data_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = feedback.read_text(encoding="utf-8").splitlines()
     entry = json.loads(lines[-1])
     assert entry["rating"] == "not_useful" and entry["comment"] == "Nên có số liệu Tuyên Quang"
     assert entry["question"] == "Còn Tuyên Quang thì sao?" and entry["abstained"] is True
@@ -635,6 +649,12 @@ def test_planted_xss_renders_as_text(upload_app, page, tmp_path):
 
     page.get_by_role("tab", name="Hỏi đáp").click()
     _ask(page, f"{XSS_IMG} {XSS_LINK}")
+    page.get_by_text("Góp ý cho câu trả lời đang xem").click()
+    page.fill("#comment textarea", XSS_SCRIPT)
+    page.click("#useful")
+    expect(page.locator("#feedback-status")).to_contain_text(
+        f"Đã ghi góp ý (hữu ích) cho câu hỏi: “{XSS_IMG}"
+    )
     panel = _ask(page, "Làng nghề Phố Hội làm bao nhiêu chiếc đèn lồng mỗi tháng?")
     assert "8.765" in panel and XSS_SCRIPT in panel and XSS_IMG in panel
     page.click("#answer-panel .vd-title")

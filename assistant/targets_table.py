@@ -1,0 +1,123 @@
+"""The provinces' targets table, and answers to list questions drawn from it.
+
+Rows are extracted at ingestion (ingest.targets) and stored with each
+document, so the table always matches the index and every row can be cited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from assistant.record import Citation
+from index.store import StoredDocument
+from ingest.normalize import fold, strip_diacritics
+from ingest.provinces import expand, find_provinces
+from ingest.targets import indicator_of
+
+COLUMNS = (
+    "province", "indicator", "target", "deadline", "achieved", "as_of", "status",
+    "source", "quote", "start", "end",
+)  # fmt: skip
+_LIST_QUESTION = re.compile(
+    r"liet ke|(cac|nhung) (chi tieu|muc tieu)|tinh nao .*(muc tieu|chi tieu)|"
+    r"(muc tieu|chi tieu) nao"
+)
+_VALUE = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
+MAX_ITEMS = 12
+
+
+def rows(
+    documents: Iterable[StoredDocument],
+    province: str | None = None,
+    indicator: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every stored row, optionally for one province (old or merged name) or indicator."""
+    wanted = set(expand(province)) if province else None
+    found = []
+    for doc in documents:
+        for row in doc.targets:
+            if wanted is not None and row.get("province") not in wanted:
+                continue
+            if indicator and fold(indicator) not in fold(row.get("indicator") or ""):
+                continue
+            found.append({**row, "doc_id": doc.doc_id})
+    return sorted(found, key=lambda r: (r.get("province") or "", r["source"], r["start"]))
+
+
+def is_list_question(question: str) -> bool:
+    return bool(_LIST_QUESTION.search(strip_diacritics(fold(question))))
+
+
+def answer_list_question(
+    question: str, documents: dict[str, StoredDocument]
+) -> tuple[str, list[Citation]] | None:
+    """A list answer with one citation per row, or None when the table has nothing to offer."""
+    if not is_list_question(question):
+        return None
+    named = find_provinces(question)
+    indicator = indicator_of(question)
+    value = _VALUE.search(question)
+    selected = []
+    for row in rows(documents.values()):
+        if named and row.get("province") not in {p for n in named for p in expand(n)}:
+            continue
+        if indicator and row.get("indicator") != indicator:
+            continue
+        if value and value.group(0).replace(" ", "") not in {
+            (row.get("target") or "").replace(" ", ""),
+            (row.get("achieved") or "").replace(" ", ""),
+        }:
+            continue
+        selected.append(row)
+    if not selected or not (named or indicator or value):
+        return None
+    citations = []
+    lines = []
+    for marker, row in enumerate(selected[:MAX_ITEMS], 1):
+        doc = documents[row["doc_id"]]
+        citations.append(
+            Citation(
+                marker=marker,
+                source=row["source"],
+                title=doc.title,
+                date=doc.date,
+                page=doc.page_at(row["start"]),
+                quote=row["quote"],
+                start=row["start"],
+                end=row["end"],
+                chunk_id="",
+                score=1.0,
+                doc_id=row["doc_id"],
+                provinces=doc.provinces,
+            )
+        )
+        lines.append(f"- {describe(row)} [{marker}]")
+    heading = "Các chỉ tiêu, kết quả nêu trong tài liệu"
+    if named:
+        heading += " về " + ", ".join(named)
+    more = (
+        f"\n(và {len(selected) - MAX_ITEMS} dòng khác trong bảng chỉ tiêu)"
+        if len(selected) > MAX_ITEMS
+        else ""
+    )
+    return heading + ":\n" + "\n".join(lines) + more, citations
+
+
+def describe(row: dict[str, Any]) -> str:
+    """One table row as a short Vietnamese phrase, values exactly as the document wrote them."""
+    parts = [f"{row.get('province') or '?'} – {row['indicator']}:"]
+    if row.get("target"):
+        parts.append(f"mục tiêu {row['target']}")
+        if row.get("deadline"):
+            parts.append(f"đến {row['deadline']}")
+    if row.get("achieved"):
+        if row.get("target"):
+            parts[-1] += ";"
+        parts.append(f"đạt {row['achieved']}")
+        if row.get("as_of"):
+            parts.append(f"({row['as_of']})")
+    if row.get("status") and row["status"] != "chưa rõ":
+        parts.append(f"– {row['status']}")
+    return " ".join(parts)

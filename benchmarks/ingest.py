@@ -1,0 +1,351 @@
+"""Ingestion throughput (chunks/s) and peak memory, on the bundled corpus and at scale.
+
+Two measurements, reported separately:
+
+1. **Bundled corpus, end to end** (`data/articles/`): the real pipeline exactly as
+   `assistant ingest` runs it (`index.indexer.ingest_paths`: load, clean, metadata,
+   targets, chunking with the model's tokenizer, embedding with the real model,
+   Chroma writes). The time is split into the model, the tokenizer calls of the
+   chunker, the Chroma writes and the rest.
+2. **Scaled corpus, everything but the model**: synthetic documents of at least
+   `--chunks` chunks recombined from real sentences of the bundled articles and the UIT
+   documents (benchmarks/scaled_corpus.py), ingested by the same `ingest_paths`. Only
+   the model is replaced: every distinct real sentence is embedded once by the real
+   model (cached under .data/benchmarks/), and a chunk's vector is the normalized mean
+   of its sentences' vectors. By default the chunker's token counts are memoized by
+   text too (`--tokens memo`): the real tokenizer is called once per distinct text,
+   which on a corpus recombined from a few hundred sentences removes nearly all of its
+   cost; `--tokens real` keeps every call (practical only for small `--chunks`).
+
+Each runs against the embedded store (chromadb.PersistentClient in a temporary folder)
+and/or a Chroma server (`chroma run` on 127.0.0.1 and a free port, stopped at the end).
+Peak memory is the RSS of this process (it holds the model, and the embedded store's
+engine) sampled every 50 ms, and for the server store also the server process's RSS.
+
+    .venv/bin/python benchmarks/ingest.py --chunks 100000 --store both --json /tmp/ingest.json
+    .venv/bin/python benchmarks/ingest.py --chunks 5000 --store embedded   # a quick run
+
+The Markdown printed at the end (machine, table, notes) can be pasted into the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import pairwise
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.scaled_corpus import (
+    ARTICLES,
+    CachedEmbedder,
+    ChromaServer,
+    MemoMeasure,
+    PeakRss,
+    Timings,
+    du,
+    harvest,
+    load_embedder,
+    machine_info,
+    machine_table,
+    mib,
+    sentence_vectors,
+    source_dirs,
+    write_corpus,
+)
+from index.indexer import ingest_paths
+from index.store import Store, connect
+from ingest.chunk import approximate_tokens
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def open_store(kind: str, folder: Path, model: str) -> Iterator[tuple[Store, int | None, Path]]:
+    """(store, server pid or None, the folder the data lands in)."""
+    if kind == "embedded":
+        path = folder / "embedded"
+        yield Store(connect(str(path)), model), None, path
+    else:
+        with ChromaServer(folder / "server") as server:
+            yield Store(connect("", server.url), model), server.pid, server.path / "data"
+    _release_clients()
+
+
+def _release_clients() -> None:
+    """Let go of Chroma's cached systems, so one run's store does not weigh on the next."""
+    try:
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+    except Exception:  # only a memory nicety
+        pass
+    gc.collect()
+
+
+class Proxy:
+    """The embedder as ingest_paths sees it, with its calls timed."""
+
+    def __init__(self, embedder, timings: Timings, model_label: str, measure=None) -> None:
+        self.name = embedder.name
+        self.embed_passages = timings.wrap(model_label, embedder.embed_passages)
+        self.count_tokens = timings.wrap("token counting", measure or embedder.count_tokens)
+
+
+def ingest_run(
+    label: str,
+    kind: str,
+    folder: Path,
+    source: Path,
+    embedder,
+    model_label: str,
+    measure=None,
+    progress_every: float = 0.1,
+) -> dict:
+    timings = Timings()
+    proxy = Proxy(embedder, timings, model_label, measure)
+    timeline: list[tuple[float, int]] = []
+    counter = embedder if hasattr(embedder, "passages") else None
+
+    with open_store(kind, folder, embedder.name) as (store, server_pid, data_path):
+        timings.patch(store, "write_document", "Chroma writes")
+        started = time.perf_counter()
+
+        def report(done: int, total: int) -> None:
+            elapsed = time.perf_counter() - started
+            chunks = counter.passages if counter else 0
+            timeline.append((elapsed, chunks))
+            log(f"  {label}/{kind}: {done}/{total} files, {chunks} chunks, {elapsed:.0f} s")
+
+        def progress(items: list):
+            step = max(1, int(len(items) * progress_every))
+            for done, item in enumerate(items):
+                if done and done % step == 0:
+                    report(done, len(items))
+                yield item
+
+        with PeakRss(server_pid) as rss:
+            summary = ingest_paths([source], store, proxy, progress=progress)
+        wall = time.perf_counter() - started
+        if counter:
+            timeline.append((wall, counter.passages))
+        documents = store.documents.count()
+        stored = store.chunks.count()
+        size = du(data_path)
+    if summary.failed:
+        log(f"  {len(summary.failed)} files failed, e.g. {summary.failed[0]}")
+    model = timings.seconds.get(model_label, 0.0)
+    tokens = timings.seconds.get("token counting", 0.0)
+    writes = timings.seconds.get("Chroma writes", 0.0)
+    result = {
+        "run": label,
+        "store": kind,
+        "documents": documents,
+        "chunks": summary.chunks,
+        "chunks_in_store": stored,
+        "failed": len(summary.failed),
+        "wall_s": round(wall, 2),
+        "chunks_per_s": round(summary.chunks / wall, 1),
+        "model_label": model_label,
+        "model_s": round(model, 2),
+        "chunks_per_s_without_model": round(summary.chunks / max(wall - model, 1e-9), 1),
+        "token_counting_s": round(tokens, 2),
+        "token_counting_calls": timings.calls.get("token counting", 0),
+        "chroma_writes_s": round(writes, 2),
+        "other_s": round(wall - model - tokens - writes, 2),
+        "rss_start_mib": mib(rss.start_self),
+        "rss_peak_mib": mib(rss.peak_self),
+        "server_rss_start_mib": mib(rss.start_server) if server_pid else None,
+        "server_rss_peak_mib": mib(rss.peak_server) if server_pid else None,
+        "disk_mib": mib(size),
+    }
+    if timeline:
+        result["timeline"] = [[round(t, 2), n] for t, n in timeline]
+        result["rate_by_tenth"] = _rates(timeline)
+    log(
+        f"  {label}/{kind}: {summary.chunks} chunks in {wall:.1f} s = "
+        f"{result['chunks_per_s']} chunks/s"
+    )
+    return result
+
+
+def _rates(timeline: list[tuple[float, int]]) -> list[float]:
+    points = [(0.0, 0), *timeline]
+    return [round((n1 - n0) / (t1 - t0), 1) for (t0, n0), (t1, n1) in pairwise(points) if t1 > t0]
+
+
+def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str:
+    lines = [
+        "#### Ingestion",
+        "",
+        machine_table(info),
+        "",
+        "| corpus | store | docs | chunks | wall s | chunks/s | chunks/s without model "
+        "| model s | tokenizer s (calls) | Chroma writes s | load/clean/chunk/targets s "
+        "| peak RSS MiB (start) | server peak RSS MiB (start) | on disk MiB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | ---: |",
+    ]
+    for r in results:
+        server = (
+            f"{r['server_rss_peak_mib']:.0f} ({r['server_rss_start_mib']:.0f})"
+            if r["server_rss_peak_mib"] is not None
+            else "-"
+        )
+        lines.append(
+            f"| {r['run']} | {r['store']} | {r['documents']} | {r['chunks']} | {r['wall_s']:.1f} "
+            f"| {r['chunks_per_s']:.1f} | {r['chunks_per_s_without_model']:.1f} "
+            f"| {r['model_s']:.1f} ({r['model_label']}) "
+            f"| {r['token_counting_s']:.1f} ({r['token_counting_calls']}) "
+            f"| {r['chroma_writes_s']:.1f} | {r['other_s']:.1f} "
+            f"| {r['rss_peak_mib']:.0f} ({r['rss_start_mib']:.0f}) | {server} "
+            f"| {r['disk_mib']:.0f} |"
+        )
+    lines += ["", *[f"- {n}" for n in notes]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=100_000, help="scaled corpus size")
+    parser.add_argument("--store", choices=["embedded", "server", "both"], default="both")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--tokens",
+        choices=["memo", "real", "approx"],
+        default="memo",
+        help="chunker token counts at scale: the model's tokenizer memoized by text (default), "
+        "every call real, or the tokenizer-free approximation",
+    )
+    parser.add_argument("--skip-bundled", action="store_true", help="only the scaled corpus")
+    parser.add_argument("--skip-scaled", action="store_true", help="only the bundled corpus")
+    parser.add_argument("--device", default="cpu", help="for the real model (default cpu)")
+    parser.add_argument("--seed", type=int, default=None, help="RNG seed of the scaled corpus")
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    args = parser.parse_args(argv)
+    stores = ["embedded", "server"] if args.store == "both" else [args.store]
+
+    info = machine_info()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    log(f"working folder {work}")
+    results: list[dict] = []
+    notes: list[str] = []
+    try:
+        t = time.perf_counter()
+        embedder = load_embedder(args.device)
+        log(f"model loaded in {time.perf_counter() - t:.1f} s")
+        info["embedding model"] = f"{embedder.name} on {embedder.device}"
+        if not args.skip_bundled:
+            embedder.embed_passages(["khởi động"])  # warm-up, not timed
+            for kind in stores:
+                log(f"bundled corpus, real pipeline end to end, {kind} store ...")
+                results.append(
+                    ingest_run(
+                        "bundled (real model)", kind, work / f"bundled-{kind}", ARTICLES,
+                        embedder, "model",
+                    )
+                )  # fmt: skip
+            notes.append(
+                "bundled: `data/articles/` through `ingest_paths` with the real model, "
+                "end to end; *without model* = chunks / (wall - time in `embed_passages`)."
+            )
+        if not args.skip_scaled:
+            results += scaled(args, embedder, stores, work, notes)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        elif not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    notes.append(f"benchmark wall time {time.perf_counter() - started:.0f} s (model load included)")
+    text = markdown(info, results, notes)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"machine": info, "results": results, "notes": notes, "markdown": text}
+        args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> list[dict]:
+    def token_measure():
+        if args.tokens == "approx":
+            return approximate_tokens
+        if args.tokens == "real":
+            return embedder.count_tokens
+        return MemoMeasure(embedder.count_tokens)
+
+    pool = harvest(source_dirs(), token_measure())
+    vectors, embedded_now, embed_s = sentence_vectors(embedder, pool.texts, log)
+    seed = {"seed": args.seed} if args.seed is not None else {}
+    corpus = write_corpus(work / "corpus", pool, token_measure(), args.chunks, **seed)
+    log(
+        f"scaled corpus: {len(corpus.files)} documents, {corpus.expected_chunks} chunks expected, "
+        f"{corpus.bytes / 2**20:.1f} MiB, written in {corpus.seconds:.1f} s"
+    )
+    dimension = len(next(iter(vectors.values())))
+    results = []
+    for kind in stores:
+        measure = token_measure()
+        cached = CachedEmbedder(embedder.name, vectors, measure, dimension)
+        log(f"scaled corpus, cached embeddings, {kind} store ...")
+        result = ingest_run(
+            "scaled (cached vectors)", kind, work / f"scaled-{kind}", corpus.directory,
+            cached, "vector lookup", measure,
+        )  # fmt: skip
+        result["distinct_chunk_texts"] = cached.distinct_passages
+        result["sentence_misses"] = cached.misses
+        if isinstance(measure, MemoMeasure):
+            result["tokenizer_real_calls"] = measure.real_calls
+            result["tokenizer_real_s"] = round(measure.real_seconds, 2)
+        results.append(result)
+        tenths = result.get("rate_by_tenth", [])
+        if tenths:
+            notes.append(
+                f"scaled/{kind}: chunks/s by tenth of the files: "
+                + ", ".join(f"{x:.0f}" for x in tenths)
+            )
+        if isinstance(measure, MemoMeasure):
+            notes.append(
+                f"scaled/{kind}: {measure.calls} token counts, {measure.real_calls} of them by "
+                f"the real tokenizer ({measure.real_seconds:.1f} s), the rest from the memo."
+            )
+    source = ", ".join(str(d.relative_to(d.parents[2])) for d in source_dirs())
+    how = {
+        "memo": "the model's tokenizer, memoized by text",
+        "real": "the model's tokenizer, every call",
+        "approx": "the tokenizer-free approximation `approximate_tokens`",
+    }[args.tokens]
+    notes += [
+        f"scaled: {len(corpus.files)} synthetic documents ({corpus.bytes / 2**20:.1f} MiB, "
+        f"seed {corpus.seed}) recombining {len(pool.sentences)} real sentences and "
+        f"{len(pool.headings)} heading lines from {pool.files} files ({source}); "
+        f"distinct chunk texts: {results[0]['distinct_chunk_texts'] if results else 0}.",
+        "scaled: vectors are cached real embeddings, not model output per chunk: each distinct "
+        f"sentence embedded once by {embedder.name} "
+        + (
+            f"({embedded_now} now, {embed_s:.0f} s, not counted)"
+            if embedded_now
+            else "(from the cache in .data/benchmarks/)"
+        )
+        + ", a chunk's vector the normalized mean of its sentences' vectors "
+        f"(sentence misses: {results[0]['sentence_misses'] if results else 0}); "
+        "*vector lookup* is that stand-in's time; *without model* excludes it.",
+        f"scaled: chunker token counts by {how}.",
+    ]
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Ingestion into a real Chroma with the real model: idempotent, crash-safe, one model per index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.indexer import ingest_paths
+from index.retrieve import Searcher
+from index.store import ModelMismatchError, Store, connect
+from tests.conftest import ARTICLES, ROOT
+
+pytestmark = pytest.mark.slow
+
+SOC_TRANG = "soc-trang-cam-ket-nguoi-dung-dau.txt"
+
+
+def article(name: str) -> str:
+    return (ARTICLES / name).read_text(encoding="utf-8")
+
+
+def make_store(tmp_path: Path, embedder, url: str | None = None) -> Store:
+    return Store(connect(str(tmp_path / "db"), url), embedder.name)
+
+
+def consistent(store: Store) -> None:
+    """No duplicates and no half-indexed document: every record's chunks are all there."""
+    docs = store.list_documents()
+    live = list(store.iter_chunks())
+    assert len({c.chunk_id for c in live}) == len(live)
+    for doc in docs:
+        mine = sorted(c.index for c in live if c.doc_id == doc.doc_id)
+        assert mine == list(range(doc.chunk_count)), doc.source
+    assert store.chunks.count() == sum(d.chunk_count for d in docs)
+
+
+def test_bundled_articles_are_cleaned_chunked_and_stored_with_metadata(corpus_store):
+    docs = {d.source: d for d in corpus_store.list_documents()}
+    assert len(docs) == 5
+    soc = docs[SOC_TRANG]
+    assert soc.provinces[0] == "Sóc Trăng" and "Cần Thơ" in soc.merged_provinces
+    assert soc.byline and "Hiếu Đông" in soc.byline.title()
+    assert len(soc.content_hash) == 64 and soc.ingested_at
+    text = corpus_store.document_text(soc.doc_id)
+    assert text == article(SOC_TRANG)
+    for chunk in corpus_store.iter_chunks():
+        assert corpus_store.document_text(chunk.doc_id)[chunk.start : chunk.end] == chunk.text
+        assert "Lượt xem" not in chunk.text and "Thống kê truy cập" not in chunk.text
+    consistent(corpus_store)
+
+
+def test_chunks_fit_the_models_window(corpus_store, embedder):
+    for chunk in corpus_store.iter_chunks():
+        assert embedder.count_tokens(chunk.text) <= embedder.max_tokens
+
+
+def test_reingesting_skips_unchanged_replaces_changed_and_prunes_removed(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in (SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"):
+        shutil.copy(ARTICLES / name, folder / name)
+    store = make_store(tmp_path, embedder)
+    first = ingest_paths([folder], store, embedder)
+    assert sorted(first.added) == sorted(p.name for p in folder.iterdir())
+
+    again = ingest_paths([folder], store, embedder)
+    assert again.added == [] and len(again.skipped) == 2 and again.chunks == 0
+
+    changed = folder / "tay-ninh-lo-trinh-chuyen-doi-so.txt"
+    changed.write_text(
+        article(changed.name) + "\nTỉnh đặt mục tiêu mới là 99 điểm chuyển đổi số vào năm 2030.\n",
+        encoding="utf-8",
+    )
+    updated = ingest_paths([folder], store, embedder)
+    assert updated.updated == [changed.name]
+    assert any("99 điểm" in c.text for c in store.iter_chunks())
+    consistent(store)
+
+    (folder / SOC_TRANG).unlink()
+    pruned = ingest_paths([folder], store, embedder, prune=True)
+    assert pruned.removed == [SOC_TRANG]
+    assert [d.source for d in store.list_documents()] == [changed.name]
+    consistent(store)
+
+
+def test_bad_files_are_reported_and_nothing_stored_is_lost(tmp_path, embedder, corpus_store):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(ARTICLES / SOC_TRANG, folder / SOC_TRANG)
+    store = make_store(tmp_path, embedder)
+    ingest_paths([folder], store, embedder)
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    summary = ingest_paths([folder, tmp_path / "missing.txt"], store, embedder)
+    assert {e.code for e in summary.failed} == {"empty", "binary", "corrupt_pdf", "missing"}
+    assert all(e.path for e in summary.failed)
+    assert summary.skipped == [SOC_TRANG]
+    assert [d.source for d in store.list_documents()] == [SOC_TRANG]
+    consistent(store)
+
+
+def test_an_index_refuses_vectors_from_another_model(tmp_path, embedder):
+    store = make_store(tmp_path, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    with pytest.raises(ModelMismatchError, match="assistant reindex"):
+        Store(connect(str(tmp_path / "db")), "another-model")
+
+
+def test_chunks_of_an_uncommitted_write_are_invisible_and_swept(tmp_path, embedder):
+    store = make_store(tmp_path, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    before = [c.chunk_id for c in store.iter_chunks()]
+    vector = embedder.embed_passages(["Đoạn mồ côi của một lần ghi bị ngắt giữa chừng."])
+    store.chunks.upsert(
+        ids=["ghost:000000000000:0"],
+        embeddings=vector,
+        documents=["Đoạn mồ côi của một lần ghi bị ngắt giữa chừng."],
+        metadatas=[{"doc_id": "ghost", "generation": "0", "source": "x.txt", "index": 0,
+                    "start": 0, "end": 10, "page": 0}],
+    )  # fmt: skip
+    assert [c.chunk_id for c in store.iter_chunks()] == before
+    hits = Searcher(store, embedder).search("đoạn mồ côi bị ngắt giữa chừng", k=20)
+    assert all(h.chunk.doc_id != "ghost" for h in hits)
+    assert store.sweep() == 1
+    consistent(store)
+
+
+def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    uit = ROOT.parent / "shared" / "data" / "uit-qa" / "docs"
+    sources = sorted(uit.glob("*.txt"))[:25] if uit.exists() else []
+    for path in [*ARTICLES.glob("*.txt"), *sources]:
+        shutil.copy(path, folder / path.name)
+    db = tmp_path / "db"
+    command = [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--db", str(db)]
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(ROOT / ".data"), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    # Kill once the progress bar shows some files done, but well before the end.
+    deadline = time.monotonic() + 180
+    seen = ""
+    while time.monotonic() < deadline:
+        seen += process.stderr.read(1)
+        if "/" in seen and ("| 2/" in seen or "| 3/" in seen):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    store = Store(connect(str(db)), embedder.name)
+    done = len(store.list_documents())
+    assert 0 < done < len(list(folder.iterdir()))
+    consistent_after_sweep = ingest_paths([folder], store, embedder)
+    assert consistent_after_sweep.ok
+    assert len(store.list_documents()) == len(list(folder.iterdir()))
+    consistent(store)
+
+
+def test_the_same_code_works_against_a_chroma_server(chroma_server, tmp_path, embedder):
+    store = make_store(tmp_path, embedder, url=chroma_server)
+    summary = ingest_paths([ARTICLES], store, embedder)
+    assert summary.ok and len(summary.added) == 5
+    hits = Searcher(store, embedder).search("kinh tế số chiếm 7,41% GRDP", k=3)
+    assert hits[0].document.source == SOC_TRANG
+    consistent(store)
+    again = Store(connect("unused", chroma_server), embedder.name)
+    assert len(again.list_documents()) == 5
+
+
+def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
+    store = make_store(tmp_path, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    old_name = store.chunks_collection_name
+    count = store.chunks.count()
+
+    def failing(texts):
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        store.reembed(embedder.name, failing)
+    reopened = Store(connect(str(tmp_path / "db")), embedder.name)
+    assert reopened.chunks_collection_name == old_name and reopened.chunks.count() == count
+    assert [c.name for c in reopened.client.list_collections()].count(old_name) == 1
+    assert len(reopened.client.list_collections()) == 2, "the half-built collection is dropped"
+
+    assert reopened.reembed(embedder.name, embedder.embed_passages) == count
+    assert reopened.chunks_collection_name != old_name
+    hits = Searcher(reopened, embedder).search("kinh tế số 7,41% GRDP", k=1)
+    assert hits and hits[0].document.source == SOC_TRANG
