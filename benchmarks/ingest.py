@@ -78,7 +78,7 @@ def open_store(kind: str, folder: Path, model: str) -> Iterator[tuple[Store, int
         yield Store(connect(str(path)), model), None, path
     else:
         with ChromaServer(folder / "server") as server:
-            yield Store(connect("", server.url), model), server.pid, server.path / "data"
+            yield Store(connect("", server.url), model), server.pid, server.data
     _release_clients()
 
 

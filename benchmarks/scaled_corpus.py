@@ -489,19 +489,23 @@ def free_port() -> int:
 
 
 class ChromaServer:
-    """`chroma run` from this virtualenv on 127.0.0.1 and a free port, stopped on exit."""
+    """`chroma run --path data` from this virtualenv on 127.0.0.1 and a free port, stopped on exit.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    The folder can be one an embedded client wrote: both use the same on-disk format.
+    """
+
+    def __init__(self, data: Path, log: Path | None = None) -> None:
+        self.data = data
+        self.log = log or data.with_name(data.name + "-server.log")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> ChromaServer:
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.data.mkdir(parents=True, exist_ok=True)
         chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-        self._log = (self.path / "server.log").open("w")
-        command = [chroma, "run", "--path", str(self.path / "data")]
+        self._log = self.log.open("w")
+        command = [chroma, "run", "--path", str(self.data)]
         self.process = subprocess.Popen(
             [*command, "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=self._log,
@@ -514,7 +518,7 @@ class ChromaServer:
                     return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError((self.path / "server.log").read_text()) from None
+                    raise RuntimeError(self.log.read_text()) from None
                 time.sleep(0.3)
         self.process.kill()
         raise RuntimeError("chroma server did not start within 60 s")

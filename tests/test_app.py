@@ -421,11 +421,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    from playwright.sync_api import expect
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.set_default_timeout(60_000)
+    expect.set_options(timeout=30_000)
     yield page
     context.close()
 
@@ -447,6 +450,15 @@ def _ask(page, question: str) -> str:
     page.click("#send")
     expect(page.locator("#answer-panel .vd-question")).to_contain_text(question.strip())
     return page.inner_text("#answer-panel")
+
+
+def _wait_uploaded(page, name: str) -> None:
+    """Gradio shows a file's stem and extension apart, after an "Uploading" phase."""
+    from playwright.sync_api import expect
+
+    files = page.locator("#upload-files")
+    expect(files).to_contain_text(name)
+    expect(files).not_to_contain_text("Uploading")
 
 
 def _squash(text: str) -> str:
@@ -498,10 +510,13 @@ def test_chat_answer_citation_and_document_view(corpus_app, page):
     assert page.locator("#doc-view .vd-block").count() > 3
     _shot(page, "02-document")
 
-    # A follow-up is read with the earlier question; an abstention looks different.
+    # A follow-up (an example button) is read with the earlier question.
     page.get_by_role("button", name="Còn Tuyên Quang thì sao?").click()
     expect(page.locator("#answer-panel .vd-question")).to_contain_text("Còn Tuyên Quang")
-    expect(page.locator("#answer-panel .vd-resolved")).to_contain_text("Tuyên Quang")
+    expect(page.locator("#answer-panel .vd-resolved")).to_contain_text("Tuyên Quang đặt chỉ tiêu")
+    # An abstention looks different and lists related passages, not evidence.
+    _ask(page, "Còn Cà Mau thì sao?")
+    expect(page.locator("#answer-panel .vd-resolved")).to_contain_text("Cà Mau đặt chỉ tiêu")
     expect(page.locator("#answer-panel .vd-abstained")).to_contain_text(NOT_FOUND_HEADING)
     expect(page.locator("#answer-panel")).to_contain_text(RELATED_HEADING)
     _shot(page, "03-abstained")
@@ -518,22 +533,22 @@ def test_chat_answer_citation_and_document_view(corpus_app, page):
     liked = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
     assert liked["rating"] == "useful" and liked["question"] == SOC_TRANG
     page.locator("#chatbot [data-testid=bot]").last.click()
-    expect(page.locator("#answer-panel .vd-question")).to_contain_text("Còn Tuyên Quang")
+    expect(page.locator("#answer-panel .vd-question")).to_contain_text("Còn Cà Mau")
 
     # Feedback on the answer being viewed, then the export of the conversation.
     page.get_by_text("Góp ý cho câu trả lời đang xem").click()
-    page.fill("#comment textarea", "Nên có số liệu Tuyên Quang")
+    page.fill("#comment textarea", "Nên có số liệu Cà Mau")
     page.click("#not-useful")
     expect(page.get_by_text("Đã ghi góp ý")).to_be_visible()
     lines = feedback.read_text(encoding="utf-8").splitlines()
     entry = json.loads(lines[-1])
-    assert entry["rating"] == "not_useful" and entry["comment"] == "Nên có số liệu Tuyên Quang"
-    assert entry["question"] == "Còn Tuyên Quang thì sao?" and entry["abstained"] is True
+    assert entry["rating"] == "not_useful" and entry["comment"] == "Nên có số liệu Cà Mau"
+    assert entry["question"] == "Còn Cà Mau thì sao?" and entry["abstained"] is True
     with page.expect_download() as download:
         page.click("#export")
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert SOC_TRANG in exported and "7,41%" in exported and "**Nguồn:**" in exported
-    assert "Còn Tuyên Quang thì sao?" in exported
+    assert "Còn Tuyên Quang thì sao?" in exported and f"**{NOT_FOUND_HEADING}.**" in exported
 
     page.click("#new-chat")
     expect(page.locator("#answer-panel .vd-empty")).to_be_visible()
@@ -588,7 +603,7 @@ def test_upload_then_ask_and_remove(upload_app, page, tmp_path):
     expect(page.locator("#library-table")).to_contain_text("soc-trang-cam-ket-nguoi-dung-dau.txt")
     names = ["rung xanh.txt", "cau-song-ngoc.pdf", "gia-mao.pdf", "nhi-phan.txt"]
     page.set_input_files("#upload-files input[type=file]", [str(folder / n) for n in names])
-    expect(page.locator("#upload-files")).to_contain_text("nhi-phan.txt")
+    _wait_uploaded(page, "nhi-phan")
     page.click("#upload")
     results = page.locator("#upload-report li")
     expect(results).to_have_count(4)
@@ -642,7 +657,7 @@ def test_planted_xss_renders_as_text(upload_app, page, tmp_path):
     _open(page, url)
     page.get_by_role("tab", name="Thư viện").click()
     page.set_input_files("#upload-files input[type=file]", [str(evil)])
-    expect(page.locator("#upload-files")).to_contain_text("den-long.txt")
+    _wait_uploaded(page, "den-long")
     page.click("#upload")
     expect(page.locator("#upload-report")).to_contain_text("đã thêm vào thư viện")
     expect(page.locator("#library-table")).to_contain_text(f"{XSS_SCRIPT}{XSS_IMG}")

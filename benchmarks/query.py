@@ -1,0 +1,408 @@
+"""Question latency (p50/p95, warm) and peak memory of `Assistant.ask` as the index grows.
+
+The assistant is the default one: hybrid retrieval (dense vectors from Chroma plus
+BM25, fused), the extractive answerer, k=5, the real multilingual-e5-small model for
+the query vectors. Questions are those of tests/data/qa.jsonl, follow-ups asked with
+the earlier turns of their conversation as history, as the chat does.
+
+Index sizes (`--sizes`):
+
+* `bundled`: `data/articles/` ingested by the real pipeline with the real model.
+* a number N: the bundled articles (with their real chunk vectors) plus synthetic
+  documents up to at least N chunks, from benchmarks/scaled_corpus.py: real sentences
+  of the bundled articles and the UIT documents recombined with a seeded RNG, ingested
+  by the real pipeline with cached real sentence embeddings (a chunk's vector is the
+  normalized mean of its sentences' vectors) and memoized token counts. The questions
+  still find their answers among many near-duplicates of the same sentences, so the
+  retrieval work is real; the answers themselves are not what is measured here.
+
+For each size, a fresh Store/Searcher/Assistant is opened on the built index:
+
+* **first query**: the first `ask`, which builds the searcher's document table and
+  BM25 index from every chunk in Chroma (`Searcher.refresh`), reported on its own;
+* then `--warmup` questions untimed, then `--questions` questions timed one by one
+  (p50, p95, mean, max), with a breakdown of where the time goes (exclusive times of
+  the wrapped calls: query embedding, Chroma vector query, BM25 search, the
+  `Store.live_generations` reads that every `refresh` and `Store.query` make, ...).
+
+Peak memory is the RSS of this process (which holds the model, the BM25 index and, for
+the embedded store, Chroma's engine) sampled every 50 ms; with `--store server` the
+index is served by `chroma run` from the same folder and its RSS is reported too.
+
+    .venv/bin/python benchmarks/query.py --sizes bundled,10000,100000 --json /tmp/query.json
+    .venv/bin/python benchmarks/query.py --sizes bundled,2000 --questions 20   # a quick run
+
+Built indexes are kept with `--work DIR` and reused by later runs with the same DIR.
+The Markdown printed at the end can be pasted into the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.answer import Assistant
+from benchmarks.scaled_corpus import (
+    ARTICLES,
+    ROOT,
+    CachedEmbedder,
+    ChromaServer,
+    MemoMeasure,
+    PeakRss,
+    RecordingEmbedder,
+    Timings,
+    du,
+    harvest,
+    load_embedder,
+    machine_info,
+    machine_table,
+    mib,
+    sentence_vectors,
+    source_dirs,
+    write_corpus,
+)
+from index.indexer import ingest_paths
+from index.retrieve import Searcher
+from index.store import Store, connect
+
+QUESTIONS = ROOT / "tests" / "data" / "qa.jsonl"
+COMPONENTS = (
+    ("embed_query", "query embedding"),
+    ("Store.query", "Chroma vector query"),
+    ("BM25 search", "BM25 search"),
+    ("Store.live_generations", "live_generations reads"),
+    ("Searcher.refresh", "refresh check"),
+    ("province_documents", "province filter"),
+)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def load_questions(limit: int) -> list[tuple[str, list[str]]]:
+    """(question, history) pairs in file order; a follow-up's history is its earlier turns."""
+    items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    turns: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for item in items:
+        if item.get("conversation"):
+            turns[item["conversation"]].append((item.get("turn") or 0, item["question"]))
+    asked = []
+    for item in items:
+        conversation = item.get("conversation")
+        history = (
+            [q for turn, q in sorted(turns[conversation]) if turn < (item.get("turn") or 0)]
+            if conversation
+            else []
+        )
+        asked.append((item["question"], history))
+    return asked[:limit]
+
+
+# --- building the indexes ------------------------------------------------------------------
+
+
+class Builder:
+    """Builds each index once; the bundled chunks' real vectors are reused at every size."""
+
+    def __init__(self, embedder, work: Path, seed: int | None) -> None:
+        self.embedder = embedder
+        self.work = work
+        self.seed = seed
+        self.recorded: dict[str, np.ndarray] = {}
+        self._pool = None
+        self._vectors = None
+        self.notes: list[str] = []
+
+    def path(self, size: str) -> Path:
+        return self.work / f"index-{size}"
+
+    def build(self, size: str) -> dict:
+        path = self.path(size)
+        marker = path / "benchmark-build.json"
+        if marker.is_file():
+            log(f"index {size}: reusing {path}")
+            return {**json.loads(marker.read_text()), "reused": True}
+        shutil.rmtree(path, ignore_errors=True)
+        started = time.perf_counter()
+        store = Store(connect(str(path)), self.embedder.name)
+        bundled = self._bundled(store)
+        synthetic = 0
+        if size != "bundled":
+            synthetic = self._scaled(
+                store, int(size) - bundled, path.with_name(path.name + "-docs")
+            )
+        info = {
+            "build_s": round(time.perf_counter() - started, 1),
+            "documents": store.documents.count(),
+            "chunks": store.chunks.count(),
+            "bundled_chunks": bundled,
+            "synthetic_chunks": synthetic,
+        }
+        marker.write_text(json.dumps(info))
+        log(f"index {size}: {info['chunks']} chunks built in {info['build_s']} s")
+        return {**info, "reused": False}
+
+    def _bundled(self, store: Store) -> int:
+        if self.recorded:
+            cached = CachedEmbedder(self.embedder.name, {}, self.embedder.count_tokens, 0)
+            cached.remember(list(self.recorded), np.stack(list(self.recorded.values())))
+            summary = ingest_paths([ARTICLES], store, cached)
+            assert cached.misses == 0, "bundled chunks changed between builds"
+        else:
+            recording = RecordingEmbedder(self.embedder)
+            summary = ingest_paths([ARTICLES], store, recording)
+            self.recorded = dict(zip(recording.texts, recording.vectors, strict=True))
+        return summary.chunks
+
+    def _scaled(self, store: Store, chunks: int, folder: Path) -> int:
+        if chunks <= 0:
+            return 0
+        if self._pool is None:
+            self._pool = harvest(source_dirs(), MemoMeasure(self.embedder.count_tokens))
+            self._vectors, _, _ = sentence_vectors(self.embedder, self._pool.texts, log)
+        measure = MemoMeasure(self.embedder.count_tokens)
+        seed = {"seed": self.seed} if self.seed is not None else {}
+        corpus = write_corpus(folder, self._pool, measure, chunks, **seed)
+        dimension = len(next(iter(self._vectors.values())))
+        cached = CachedEmbedder(self.embedder.name, self._vectors, measure, dimension)
+        log(
+            f"  ingesting {len(corpus.files)} synthetic documents ({corpus.expected_chunks} chunks)"
+        )
+        summary = ingest_paths([folder], store, cached)
+        shutil.rmtree(folder, ignore_errors=True)
+        self.notes.append(
+            f"{chunks}+ synthetic chunks: {len(corpus.files)} documents recombining "
+            f"{len(self._pool.sentences)} real sentences (seed {corpus.seed}), "
+            f"{cached.distinct_passages} distinct chunk texts, sentence misses {cached.misses}"
+        )
+        return summary.chunks
+
+
+# --- timing the questions ------------------------------------------------------------------
+
+
+class QueryEmbedder:
+    """The model as the searcher sees it, with `embed_query` timed."""
+
+    def __init__(self, embedder, timings: Timings) -> None:
+        self.name = embedder.name
+        self.embed_query = timings.wrap("embed_query", embedder.embed_query)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def measure_size(
+    size: str,
+    path: Path,
+    built: dict,
+    embedder,
+    questions: list[tuple[str, list[str]]],
+    args: argparse.Namespace,
+) -> dict:
+    server = ChromaServer(path) if args.store == "server" else None
+    if server:
+        server.__enter__()
+    try:
+        client = connect("", server.url) if server else connect(str(path))
+        timings = Timings()
+        store = Store(client, embedder.name)
+        timings.patch(store, "live_generations", "Store.live_generations")
+        timings.patch(store, "query", "Store.query")
+        searcher = Searcher(store, QueryEmbedder(embedder, timings))
+        timings.patch(searcher, "refresh", "Searcher.refresh")
+        timings.patch(searcher, "province_documents")
+        assistant = Assistant(searcher)
+        pid = server.pid if server else None
+
+        with PeakRss(pid) as cold_rss:
+            started = time.perf_counter()
+            assistant.ask(questions[0][0], history=questions[0][1])
+            cold = time.perf_counter() - started
+        cold_refresh = timings.seconds.get("Searcher.refresh", 0.0)
+        cold_live = timings.seconds.get("Store.live_generations", 0.0)
+        assert searcher._lexical is not None
+        timings.patch(searcher._lexical, "search", "BM25 search")
+        log(f"index {size}: first query {cold:.2f} s (refresh {cold_refresh:.2f} s)")
+
+        for question, history in questions[1 : 1 + args.warmup]:
+            assistant.ask(question, history=history)
+        timings.reset()
+        times: list[float] = []
+        abstained = 0
+        with PeakRss(pid) as rss:
+            for question, history in questions:
+                started = time.perf_counter()
+                record = assistant.ask(question, history=history)
+                times.append(time.perf_counter() - started)
+                abstained += record.abstained
+        n = len(times)
+        total = sum(times)
+        breakdown = {
+            label: {
+                "ms_per_question": round(1000 * timings.seconds.get(label, 0.0) / n, 2),
+                "calls_per_question": round(timings.calls.get(label, 0) / n, 2),
+            }
+            for label, _ in COMPONENTS
+        }
+        accounted = sum(timings.seconds.get(label, 0.0) for label, _ in COMPONENTS)
+        breakdown["rest"] = {"ms_per_question": round(1000 * (total - accounted) / n, 2)}
+        profile = None
+        if args.profile and size == args.sizes[-1]:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for question, history in questions[: min(10, n)]:
+                assistant.ask(question, history=history)
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            profile = out.getvalue()
+            log(profile)
+        ms = [1000 * t for t in times]
+        result = {
+            "index": size,
+            "store": args.store,
+            "documents": store.documents.count(),
+            "chunks": store.chunks.count(),
+            "build": built,
+            "first_query_s": round(cold, 3),
+            "first_query_refresh_s": round(cold_refresh, 3),
+            "first_query_live_generations_s": round(cold_live, 3),
+            "questions": n,
+            "abstained": abstained,
+            "p50_ms": round(statistics.median(ms), 1),
+            "p95_ms": round(percentile(ms, 95), 1),
+            "mean_ms": round(statistics.fmean(ms), 1),
+            "max_ms": round(max(ms), 1),
+            "breakdown": breakdown,
+            "rss_before_mib": mib(cold_rss.start_self),
+            "rss_peak_first_query_mib": mib(cold_rss.peak_self),
+            "rss_peak_mib": mib(rss.peak_self),
+            "server_rss_peak_mib": mib(max(rss.peak_server, cold_rss.peak_server))
+            if server
+            else None,
+            "disk_mib": mib(du(path)),
+        }
+        if profile:
+            result["profile"] = profile
+        log(f"index {size}: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms")
+        return result
+    finally:
+        if server:
+            server.__exit__(None, None, None)
+
+
+def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str:
+    lines = [
+        "#### Questions",
+        "",
+        machine_table(info),
+        "",
+        "| index | store | docs | chunks | first query s (BM25 build s) | p50 ms | p95 ms "
+        "| mean ms | max ms | questions (abstained) | RSS MiB before | peak RSS MiB first query "
+        "| peak RSS MiB warm | server peak RSS MiB | on disk MiB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | ---: |",
+    ]
+    for r in results:
+        server = f"{r['server_rss_peak_mib']:.0f}" if r["server_rss_peak_mib"] else "-"
+        lines.append(
+            f"| {r['index']} | {r['store']} | {r['documents']} | {r['chunks']} "
+            f"| {r['first_query_s']:.2f} ({r['first_query_refresh_s']:.2f}) "
+            f"| {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['mean_ms']:.0f} | {r['max_ms']:.0f} "
+            f"| {r['questions']} ({r['abstained']}) | {r['rss_before_mib']:.0f} "
+            f"| {r['rss_peak_first_query_mib']:.0f} | {r['rss_peak_mib']:.0f} | {server} "
+            f"| {r['disk_mib']:.0f} |"
+        )
+    lines += [
+        "",
+        "Where a warm question's time goes (ms per question, exclusive; calls per question):",
+        "",
+        "| index | " + " | ".join(name for _, name in COMPONENTS) + " | rest (answering) |",
+        "| --- |" + " ---: |" * (len(COMPONENTS) + 1),
+    ]
+    for r in results:
+        cells = []
+        for label, _ in COMPONENTS:
+            part = r["breakdown"][label]
+            cells.append(f"{part['ms_per_question']:.1f} ({part['calls_per_question']:g})")
+        cells.append(f"{r['breakdown']['rest']['ms_per_question']:.1f}")
+        lines.append(f"| {r['index']} | " + " | ".join(cells) + " |")
+    lines += ["", *[f"- {n}" for n in notes]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="bundled,10000,100000", help="comma-separated: bundled and/or N"
+    )
+    parser.add_argument("--questions", type=int, default=60, help="timed questions (max 105)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed questions first")
+    parser.add_argument("--store", choices=["embedded", "server"], default="embedded")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--device", default="cpu", help="for the real model (default cpu)")
+    parser.add_argument("--seed", type=int, default=None, help="RNG seed of the scaled corpus")
+    parser.add_argument("--work", type=Path, help="keep built indexes here and reuse them")
+    parser.add_argument("--profile", action="store_true", help="cProfile 10 questions, largest")
+    args = parser.parse_args(argv)
+    args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    for size in args.sizes:
+        if size != "bundled" and not size.isdigit():
+            parser.error(f"--sizes: {size!r} is neither 'bundled' nor a number")
+
+    info = machine_info()
+    started = time.perf_counter()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-query-"))
+    work.mkdir(parents=True, exist_ok=True)
+    questions = load_questions(args.questions)
+    results: list[dict] = []
+    try:
+        embedder = load_embedder(args.device)
+        info["embedding model"] = f"{embedder.name} on {embedder.device}"
+        embedder.embed_query("khởi động")  # warm-up, not timed
+        builder = Builder(embedder, work, args.seed)
+        for size in args.sizes:
+            built = builder.build(size)
+            results.append(measure_size(size, builder.path(size), built, embedder, questions, args))
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    notes = [
+        f"{len(questions)} questions of tests/data/qa.jsonl timed one by one after "
+        f"{args.warmup} untimed; `Assistant.ask` with hybrid retrieval, extractive answerer, "
+        "k=5; query vectors by the real model.",
+        "first query: the first `ask` on a freshly opened index, which reads every chunk "
+        "from Chroma and builds BM25 (`Searcher.refresh`, in brackets).",
+        "scaled indexes: the bundled articles plus synthetic documents recombined from real "
+        "sentences, vectors from cached real sentence embeddings (normalized mean per chunk).",
+        *builder.notes,
+        f"benchmark wall time {time.perf_counter() - started:.0f} s (model load and builds "
+        "included)",
+    ]
+    text = markdown(info, results, notes)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"machine": info, "results": results, "notes": notes, "markdown": text}
+        args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
