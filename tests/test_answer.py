@@ -124,3 +124,15 @@ def test_the_record_has_the_documented_json_shape(corpus_assistant):
         assert key in citation
     assert {"source", "chunk_id", "text", "score"} <= set(data["contexts"][0])
     assert data["latency_ms"] > 0
+
+
+def test_the_searcher_serves_langchain_as_a_retriever(corpus_assistant, corpus_store):
+    from index.langchain_retriever import HybridRetriever
+
+    retriever = HybridRetriever(searcher=corpus_assistant.searcher, k=3)
+    documents = retriever.invoke("kinh tế số chiếm 7,41% GRDP")
+    assert len(documents) == 3
+    first = documents[0]
+    assert first.metadata["source"] == SOC_TRANG
+    text = corpus_store.document_text(first.metadata["doc_id"])
+    assert text[first.metadata["start"] : first.metadata["end"]] == first.page_content
