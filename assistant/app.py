@@ -743,9 +743,10 @@ CSS = """
 .vd-chat-sources { font-size: 13px; opacity: 0.8; }
 .vd-results li { margin-bottom: 4px; }
 #library-table td, #library-table th, #library-table td *, #library-table th *,
-#targets-table td, #targets-table th, #targets-table td *, #targets-table th * {
+#library-table .cell-wrap, #library-table .cell-wrap *,
+#targets-table .cell-wrap, #targets-table .cell-wrap * {
   font-family: var(--font) !important; }
-#targets-table td { cursor: pointer; }
+#targets-table [role=gridcell] { cursor: pointer; }
 .vd-ok { color: #15803d; } .vd-bad { color: #b91c1c; } .vd-same { color: #1d4ed8; }
 """
 
@@ -1227,7 +1228,6 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         elem_id="targets-sort",
                         scale=2,
                     )
-                t_count = gr.HTML("", js_on_load=None, elem_id="targets-count")
                 initial = target_rows(library.documents())
                 t_table = gr.Dataframe(
                     target_table(initial),
@@ -1241,9 +1241,16 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     max_height=640,
                 )
                 t_rows = gr.State(initial)
-                t_export = gr.DownloadButton(
-                    "Tải bảng (CSV)", value=None, interactive=False, elem_id="targets-export"
-                )
+                with gr.Row(equal_height=True):
+                    t_count = gr.HTML("", js_on_load=None, elem_id="targets-count", scale=4)
+                    t_export = gr.DownloadButton(
+                        "Tải bảng (CSV)",
+                        value=None,
+                        interactive=False,
+                        size="sm",
+                        scale=1,
+                        elem_id="targets-export",
+                    )
 
         private = {"api_visibility": "undocumented"}
         chat_outputs = [chatbot, turns, selected, panel, question, download]

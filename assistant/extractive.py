@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from assistant.question import STOPWORDS, Intent, intent_of
@@ -70,7 +71,7 @@ def candidates(
                 continue
             seen.add((hit.chunk.doc_id, start))
             text = hit.chunk.text[span.start : span.end]
-            have = frozenset(lexical_terms(text))
+            have = _terms_of(text)
             matched = [t for t in terms if t in have]
             coverage = sum(idf(t) for t in matched) / total
             score = (_HEADING_WEIGHT if _is_heading(text, hit.document.title) else 1.0) * (
@@ -103,7 +104,7 @@ def passage_coverage(
         return 0.0
     best = 0.0
     for hit in hits:
-        have = set(lexical_terms(hit.chunk.text))
+        have = _terms_of(hit.chunk.text)
         best = max(best, sum(idf(t) for t in terms if t in have) / total)
     return best
 
@@ -134,6 +135,12 @@ def select(
             chosen.append(candidate)
             covered |= candidate.terms
     return chosen[:limit]
+
+
+@lru_cache(maxsize=50_000)
+def _terms_of(text: str) -> frozenset[str]:
+    """Passages come back question after question; fold each once."""
+    return frozenset(lexical_terms(text))
 
 
 def _is_heading(text: str, title: str) -> bool:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -59,6 +60,7 @@ from benchmarks.scaled_corpus import (
     mib,
     sentence_vectors,
     source_dirs,
+    torch_info,
     write_corpus,
 )
 from index.indexer import ingest_paths
@@ -123,8 +125,9 @@ def ingest_run(
 
         def report(done: int, total: int) -> None:
             elapsed = time.perf_counter() - started
-            chunks = counter.passages if counter else 0
-            timeline.append((elapsed, chunks))
+            chunks = counter.passages if counter else None
+            if chunks is not None:
+                timeline.append((elapsed, chunks))
             log(f"  {label}/{kind}: {done}/{total} files, {chunks} chunks, {elapsed:.0f} s")
 
         def progress(items: list):
@@ -230,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-bundled", action="store_true", help="only the scaled corpus")
     parser.add_argument("--skip-scaled", action="store_true", help="only the bundled corpus")
     parser.add_argument("--device", default="cpu", help="for the real model (default cpu)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     parser.add_argument("--seed", type=int, default=None, help="RNG seed of the scaled corpus")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
@@ -245,9 +249,10 @@ def main(argv: list[str] | None = None) -> None:
     notes: list[str] = []
     try:
         t = time.perf_counter()
-        embedder = load_embedder(args.device)
+        embedder = load_embedder(args.device, args.threads)
         log(f"model loaded in {time.perf_counter() - t:.1f} s")
         info["embedding model"] = f"{embedder.name} on {embedder.device}"
+        info["torch"] = torch_info()
         if not args.skip_bundled:
             embedder.embed_passages(["khởi động"])  # warm-up, not timed
             for kind in stores:
@@ -270,6 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         elif not args.work:
             shutil.rmtree(work, ignore_errors=True)
     notes.append(f"benchmark wall time {time.perf_counter() - started:.0f} s (model load included)")
+    info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = markdown(info, results, notes)
     print(text)
     if args.json:

@@ -544,7 +544,6 @@ class ChromaServer:
 
 def machine_info() -> dict[str, str]:
     import chromadb
-    import torch
 
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
@@ -564,9 +563,15 @@ def machine_info() -> dict[str, str]:
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "torch": f"{torch.__version__} ({torch.get_num_threads()} threads)",
+        "torch": torch_info(),
         "chromadb": chromadb.__version__,
     }
+
+
+def torch_info() -> str:
+    import torch
+
+    return f"{torch.__version__} ({torch.get_num_threads()} threads)"
 
 
 def machine_table(info: dict[str, str]) -> str:
@@ -575,9 +580,18 @@ def machine_table(info: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def load_embedder(device: str = "cpu"):
+def load_embedder(device: str = "cpu", threads: int | None = None):
+    """The project's default model; `threads` sets torch's CPU threads.
+
+    On a machine shared with other busy processes, torch's default (one thread per
+    core) can be several times slower than one thread: its threads wait on each other.
+    """
+    import torch
+
     from index.embed import Embedder
 
+    if threads:
+        torch.set_num_threads(threads)
     return Embedder(models_dir=MODELS, device=device)
 
 

@@ -43,26 +43,34 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self._lexical: LexicalIndex | None = None
-        self._fingerprint: dict[str, str] | None = None
+        self._revision: str | None = None
+        self._live: dict[str, str] = {}
         self._documents: dict[str, StoredDocument] = {}
 
     def refresh(self) -> None:
-        """Rebuild the lexical index and document table if documents changed."""
-        live = self.store.live_generations()
-        if live != self._fingerprint:
+        """Rebuild the lexical index and document table if the store's revision moved.
+
+        Checking the revision is one small read, so every search can afford it,
+        and documents added by another process (the CLI, an upload) show up at once.
+        """
+        revision = self.store.revision()
+        if revision != self._revision or self._lexical is None:
+            self._live = self.store.live_generations()
             self._documents = {d.doc_id: d for d in self.store.list_documents()}
             self._lexical = LexicalIndex(self.store.iter_chunks())
-            self._fingerprint = live
+            self._revision = revision
 
     @property
     def lexical(self) -> LexicalIndex:
-        self.refresh()
+        if self._lexical is None:
+            self.refresh()
         assert self._lexical is not None
         return self._lexical
 
     @property
     def documents(self) -> dict[str, StoredDocument]:
-        self.refresh()
+        if self._lexical is None:
+            self.refresh()
         return self._documents
 
     def province_documents(self, names: tuple[str, ...]) -> set[str]:
@@ -90,7 +98,8 @@ class Searcher:
             if self.embedder is None:
                 raise ValueError("dense retrieval needs an embedding model")
             vector = self.embedder.embed_query(query)
-            ranked.append((WEIGHTS["dense"], self.store.query(vector, POOL, allowed)))
+            dense = self.store.query(vector, POOL, allowed, self._live)
+            ranked.append((WEIGHTS["dense"], dense))
         if mode in ("hybrid", "lexical"):
             assert self._lexical is not None
             ranked.append((WEIGHTS["lexical"], self._lexical.search(query, POOL, allowed)))

@@ -137,6 +137,15 @@ class Store:
     def is_empty(self) -> bool:
         return self.documents.count() == 0
 
+    def revision(self) -> str:
+        """Changes whenever a document is written or removed, by any process."""
+        fresh = self.client.get_collection(DOCUMENTS, embedding_function=None)
+        return str((fresh.metadata or {}).get("revision", ""))
+
+    def _bump_revision(self, **changes: str) -> None:
+        current = self.client.get_collection(DOCUMENTS, embedding_function=None).metadata or {}
+        self.documents.modify(metadata={**current, **changes, "revision": uuid.uuid4().hex})
+
     def live_generations(self) -> dict[str, str]:
         """doc_id -> the generation of its chunks that readers may see."""
         got = self.documents.get(include=["metadatas"])
@@ -180,6 +189,7 @@ class Store:
     def remove_document(self, doc_id: str) -> None:
         """Drop the record first, so a crash in between leaves only invisible chunks."""
         self.documents.delete(ids=[doc_id])
+        self._bump_revision()
         self.chunks.delete(where={"doc_id": doc_id})
 
     def sweep(self) -> int:
@@ -220,10 +230,17 @@ class Store:
             yield _chunk(chunk_id, text, meta)
 
     def query(
-        self, vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
+        self,
+        vector: np.ndarray,
+        k: int,
+        doc_ids: Iterable[str] | None = None,
+        live: dict[str, str] | None = None,
     ) -> list[tuple[StoredChunk, float]]:
-        """Nearest live chunks by cosine similarity, optionally within some documents."""
-        live = self.live_generations()
+        """Nearest live chunks by cosine similarity, optionally within some documents.
+
+        `live` (from `live_generations`) may be passed in by a caller that keeps it.
+        """
+        live = self.live_generations() if live is None else live
         allowed = list(live if doc_ids is None else (d for d in doc_ids if d in live))
         if not allowed:
             return []

@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 
 from assistant.app import (
+    ALL_INDICATORS,
     ALL_PROVINCES,
     NOT_FOUND_HEADING,
     RELATED_HEADING,
+    TARGET_FIELDS,
+    TARGET_HEADERS,
     DocumentView,
     UploadError,
     User,
@@ -29,21 +32,31 @@ from assistant.app import (
     error_message,
     export_markdown,
     feedback_record,
+    indicator_choices,
     is_admin,
     launch_options,
     make_auth,
     parse_users,
+    pick_target,
     safe_filename,
     save_upload,
+    target_document_html,
+    target_rows,
+    target_table,
+    targets_csv,
     unique_path,
 )
 from assistant.record import AnswerRecord, Citation
 from assistant.settings import Settings
+from assistant.targets_table import COLUMNS
 from index.store import StoredDocument
 from ingest.document import LoadError
+from ingest.normalize import fold, strip_diacritics
+from ingest.provinces import all_names
 from tests.conftest import ARTICLES, ROOT, free_port
 
 SHOTS = ROOT / "test-output" / "screenshots"
+GOLD_TARGETS = ROOT / "tests" / "data" / "targets.jsonl"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -366,6 +379,152 @@ def test_feedback_record_keeps_question_answer_and_sources():
 
 
 # ---------------------------------------------------------------------------
+# The targets table
+
+
+def _stored(source: str, targets, provinces=(), text_len: int = 10_000) -> StoredDocument:
+    return StoredDocument(
+        doc_id=f"id-{source}",
+        source=source,
+        path=f"/x/{source}",
+        title=source,
+        date=None,
+        byline=None,
+        provinces=tuple(provinces),
+        merged_provinces=(),
+        content_hash="h",
+        generation="g",
+        ingested_at="",
+        kind="text",
+        chunk_count=1,
+        pages=(),
+        blocks=((0, text_len),),
+        targets=tuple(targets),
+    )
+
+
+def _target_docs() -> list[StoredDocument]:
+    """The hand-labelled rows of the bundled articles, as the store holds them."""
+    by_source: dict[str, list[dict]] = {}
+    for line in GOLD_TARGETS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        by_source.setdefault(row["source"], []).append(row)
+    return [_stored(source, rows) for source, rows in sorted(by_source.items())]
+
+
+def test_target_table_has_the_vietnamese_columns_in_order():
+    assert TARGET_HEADERS == [
+        "Tỉnh", "Chỉ tiêu", "Mục tiêu", "Thời hạn", "Kết quả", "Thời điểm", "Tình trạng", "Nguồn",
+    ]  # fmt: skip
+    assert TARGET_FIELDS == (
+        "province", "indicator", "target", "deadline", "achieved", "as_of", "status", "source",
+    )  # fmt: skip
+    assert COLUMNS[: len(TARGET_FIELDS)] == TARGET_FIELDS
+    rows = target_rows(_target_docs(), "Sóc Trăng", "kinh tế số / GRDP")
+    assert target_table(rows) == [
+        [
+            "Sóc Trăng", "kinh tế số / GRDP", "20%", "—", "7,41%", "2022", "chưa đạt",
+            "soc-trang-cam-ket-nguoi-dung-dau.txt",
+        ]
+    ]  # fmt: skip
+    assert rows[0]["doc_id"] == "id-soc-trang-cam-ket-nguoi-dung-dau.txt"
+
+
+def test_a_merged_province_lists_the_rows_of_the_old_ones():
+    docs = _target_docs()
+    everything = target_rows(docs, ALL_PROVINCES)
+    assert len(everything) == len(target_rows(docs)) == 42
+    soc_trang = target_rows(docs, "Sóc Trăng")
+    assert len(soc_trang) == 14 and {r["province"] for r in soc_trang} == {"Sóc Trăng"}
+    # Sóc Trăng is part of Cần Thơ since 1 July 2025; the bundled articles name no other part.
+    assert target_rows(docs, "Cần Thơ") == soc_trang
+    assert target_rows(docs, "soc trang") == soc_trang
+    assert {r["province"] for r in target_rows(docs, "Tuyên Quang")} == {"Tuyên Quang"}
+    assert target_rows(docs, "Cà Mau") == []
+    assert target_rows(docs, "Không phải tỉnh") == []
+
+
+def test_indicator_filter_is_exact_for_a_chosen_indicator_and_partial_for_typed_text():
+    docs = _target_docs()
+    choices = indicator_choices(docs)
+    assert choices[0] == ALL_INDICATORS
+    assert len(choices) == len(set(choices)) and "xếp hạng DTI" in choices
+    assert indicator_choices(docs, "Cần Thơ") == indicator_choices(docs, "Sóc Trăng")
+    assert "xếp hạng DTI (số bậc tăng)" in indicator_choices(docs, "Sóc Trăng")
+    assert "cán bộ, công chức được tập huấn" not in indicator_choices(docs, "Sóc Trăng")
+    exact = target_rows(docs, None, "xếp hạng DTI")
+    assert exact and {r["indicator"] for r in exact} == {"xếp hạng DTI"}
+    typed = target_rows(docs, None, "DTI")
+    assert {r["indicator"] for r in typed} >= {"xếp hạng DTI", "xếp hạng DTI (số bậc tăng)"}
+    assert target_rows(docs, ALL_PROVINCES, ALL_INDICATORS) == target_rows(docs)
+
+
+def test_target_rows_sort_by_province_indicator_or_status():
+    docs = _target_docs()
+    rank = {name: i for i, name in enumerate(all_names())}
+    by_province = target_rows(docs, sort="province")
+    provinces = [r["province"] for r in by_province]
+    assert provinces == sorted(provinces, key=rank.__getitem__)
+    assert provinces[0] == "Quảng Ninh" and provinces[-1] == "Tuyên Quang"
+    by_status = [r["status"] for r in target_rows(docs, sort="status")]
+    assert by_status[:2] == ["chưa đạt", "chưa đạt"] and by_status[-1] == "chưa rõ"
+    assert by_status.index("đạt") < by_status.index("vượt") < by_status.index("chưa rõ")
+    by_indicator = [r["indicator"] for r in target_rows(docs, sort="indicator")]
+    assert by_indicator[0].startswith("báo cáo") and by_indicator[-1].startswith("xử lý")
+    keys = [strip_diacritics(fold(name)) for name in by_indicator]
+    assert keys == sorted(keys)
+
+
+def test_targets_csv_has_the_english_columns_and_every_field():
+    import csv
+    import io
+
+    rows = target_rows(_target_docs(), "Cần Thơ")
+    text = targets_csv(rows)
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    read = list(csv.reader(io.StringIO(text)))
+    assert tuple(read[0]) == COLUMNS
+    assert len(read) == len(rows) + 1
+    records = list(csv.DictReader(io.StringIO(text)))
+    row = next(r for r in records if r["achieved"] == "7,41%")
+    assert (
+        row["quote"]
+        == "Kinh tế số năm 2022 của tỉnh đạt 7,41% GRDP (so với chỉ tiêu đặt ra là 20%)"
+    )
+    assert (row["start"], row["end"], row["deadline"]) == ("3482", "3557", "")
+    assert row["province"] == "Sóc Trăng" and row["status"] == "chưa đạt"
+    assert targets_csv([]).strip() == ",".join(COLUMNS)
+
+
+def test_a_click_finds_its_row_by_index_or_by_the_cells_shown():
+    rows = target_rows(_target_docs(), "Sóc Trăng")
+    shown = target_table(rows)
+    assert pick_target(rows, [3, 5]) is rows[3]
+    assert pick_target(rows, [3, 0], shown[3]) is rows[3]
+    # A stale or re-ordered index: the cells shown decide.
+    assert pick_target(rows, [0, 1], shown[6]) is rows[6]
+    assert pick_target(rows, 99) is None and pick_target([], [0, 0]) is None
+    assert pick_target(rows, [0, 0], ["nothing"] * 8) is None
+    assert pick_target(rows, None) is None
+
+
+def test_a_targets_row_opens_its_document_at_the_sentence_escaped():
+    quote = f"Kinh tế số đạt 7,41% GRDP {XSS_IMG}."
+    start = EVIL_TEXT.index("Kinh tế số đạt")
+    row = {"quote": quote, "start": start, "end": start + len(quote), "doc_id": "d1"}
+    view = _lookup("d1")
+    markup = target_document_html(view, row)
+    _assert_inert(markup)
+    assert '<mark id="vd-target" class="vd-target">Kinh tế số đạt 7,41% GRDP &lt;img' in markup
+    # Offsets from an older version of the text: the sentence is found again.
+    moved = target_document_html(view, {**row, "start": 3, "end": 3 + len(quote)})
+    assert moved == markup
+    gone = target_document_html(view, {**row, "quote": "Câu không còn trong tài liệu."})
+    assert "Không tìm thấy câu này" in gone and "<mark" not in gone
+    assert "không còn trong thư viện" in target_document_html(None, row)
+
+
+# ---------------------------------------------------------------------------
 # The running app: gradio_client and a real headless Chromium
 
 
@@ -465,6 +624,20 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def _choose(page, elem_id: str, option: str | re.Pattern, typed: str | None = None) -> None:
+    """Pick an option of a gr.Dropdown, typing to narrow the list first."""
+    box = page.locator(f"#{elem_id} input")
+    box.click()
+    if typed != "":
+        box.fill(typed if typed is not None else str(option))
+    page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
+
+
+def _target_row(page, text: str):
+    """The targets table's body row showing `text` (the table is virtual: only rows in view)."""
+    return page.locator("#targets-table [role=row][data-index]").filter(has_text=text)
+
+
 @pytest.mark.slow
 def test_api_returns_the_answer_record(corpus_app, corpus_assistant):
     from gradio_client import Client
@@ -558,6 +731,60 @@ def test_chat_answer_citation_and_document_view(corpus_app, page):
     assert page.dialogs == []
 
 
+@pytest.mark.slow
+def test_targets_tab_filters_sorts_exports_and_opens_the_sentence(corpus_app, corpus_store, page):
+    from playwright.sync_api import expect
+
+    url, _ = corpus_app
+    docs = corpus_store.list_documents()
+    soc_trang = target_rows(docs, "Sóc Trăng")
+    row = next(r for r in soc_trang if r["achieved"] == "7,41%")
+    _open(page, url)
+    page.get_by_role("tab", name="Chỉ tiêu").click()
+    table = page.locator("#targets-table")
+    expect(page.locator("#targets-count")).to_have_text(f"{len(target_rows(docs))} dòng.")
+    headers = [_squash(h) for h in table.locator("[role=columnheader]").all_inner_texts()]
+    assert headers == TARGET_HEADERS
+
+    _choose(page, "targets-province", "Sóc Trăng")
+    expect(page.locator("#targets-count")).to_have_text(f"{len(soc_trang)} dòng.")
+    expect(table).not_to_contain_text("Quảng Ninh")
+    expect(table).to_contain_text("7,41%")
+    # The sort dropdown: what missed its target comes first.
+    _choose(page, "targets-sort", "Tình trạng", typed="")
+    expect(table.locator("[role=row][data-index='0']")).to_contain_text("chưa đạt")
+    _shot(page, "08-targets")
+
+    with page.expect_download() as download:
+        page.click("#targets-export")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    lines = exported.splitlines()
+    assert lines[0] == ",".join(COLUMNS) and len(lines) == len(soc_trang) + 1
+    assert row["quote"] in exported and "Quảng Ninh" not in exported
+
+    # Gradio's own column sort re-orders the rows shown; a click still finds its row.
+    header = table.locator("[role=columnheader]").nth(TARGET_HEADERS.index("Kết quả"))
+    header.hover()
+    header.get_by_role("button", name="Open cell menu").click()
+    page.get_by_text("Sort descending", exact=True).click()
+    _target_row(page, "7,41%").get_by_role("gridcell").nth(1).click()
+
+    # The document view of the chat tab opens at the row's sentence, marked and in view.
+    expect(page.get_by_role("tab", name="Hỏi đáp")).to_have_attribute("aria-selected", "true")
+    target = page.locator("#doc-view mark#vd-target")
+    expect(target).to_be_visible()
+    marked = _squash(" ".join(page.locator("#doc-view mark").all_inner_texts()))
+    assert marked == _squash(row["quote"]) and "7,41%" in marked
+    expect(target).to_be_in_viewport()
+    expect(page.locator("#doc-picker input")).to_have_value(re.compile(row["source"]))
+    _shot(page, "09-targets-document")
+
+    # Back in the tab, the filters are as they were.
+    page.get_by_role("tab", name="Chỉ tiêu").click()
+    expect(page.locator("#targets-count")).to_have_text(f"{len(soc_trang)} dòng.")
+    assert page.dialogs == []
+
+
 def _make_pdf(path: Path, lines: list[str]) -> None:
     from fpdf import FPDF
 
@@ -618,6 +845,11 @@ def test_upload_then_ask_and_remove(upload_app, page, tmp_path):
     stored = sorted(p.name for p in (settings.data_dir / "uploads").iterdir())
     assert stored == ["cau-song-ngoc.pdf", "rung_xanh.txt"]
     _shot(page, "04-upload")
+    # The targets table took in the new document's row.
+    page.get_by_role("tab", name="Chỉ tiêu").click()
+    _choose(page, "targets-indicator", "cây quế hữu cơ", typed="cây quế")
+    expect(page.locator("#targets-count")).to_have_text("1 dòng.")
+    expect(_target_row(page, "4.321")).to_contain_text("rung_xanh.txt")
 
     page.get_by_role("tab", name="Hỏi đáp").click()
     panel = _ask(page, "Hợp tác xã Rừng Xanh trồng mới bao nhiêu cây quế?")
@@ -638,6 +870,13 @@ def test_upload_then_ask_and_remove(upload_app, page, tmp_path):
     expect(page.locator("#remove-report")).to_contain_text("Đã xóa")
     expect(page.locator("#library-table")).not_to_contain_text("rung_xanh.txt")
     assert not (settings.data_dir / "uploads" / "rung_xanh.txt").exists()
+    # ... and lost it again: the indicator is no longer offered, the filter is reset.
+    page.get_by_role("tab", name="Chỉ tiêu").click()
+    expect(page.locator("#targets-count")).not_to_have_text("1 dòng.")
+    expect(page.locator("#targets-indicator input")).to_have_value(ALL_INDICATORS)
+    page.locator("#targets-indicator input").fill("cây quế")
+    expect(page.get_by_role("option", name="cây quế hữu cơ")).to_have_count(0)
+    page.keyboard.press("Escape")
     page.get_by_role("tab", name="Hỏi đáp").click()
     panel = _ask(page, "Hợp tác xã Rừng Xanh trồng mới bao nhiêu cây quế?")
     assert "4.321" not in panel
@@ -661,6 +900,12 @@ def test_planted_xss_renders_as_text(upload_app, page, tmp_path):
     page.click("#upload")
     expect(page.locator("#upload-report")).to_contain_text("đã thêm vào thư viện")
     expect(page.locator("#library-table")).to_contain_text(f"{XSS_SCRIPT}{XSS_IMG}")
+    # The targets row of that sentence opens the document with the sentence marked, as text.
+    page.get_by_role("tab", name="Chỉ tiêu").click()
+    _choose(page, "targets-indicator", re.compile("đèn lồng"), typed="đèn lồng")
+    _target_row(page, "8.765").get_by_role("gridcell").first.click()
+    expect(page.locator("#doc-view mark#vd-target")).to_contain_text("8.765 chiếc đèn lồng")
+    expect(page.locator("#doc-view mark#vd-target")).to_contain_text(XSS_SCRIPT)
 
     page.get_by_role("tab", name="Hỏi đáp").click()
     _ask(page, f"{XSS_IMG} {XSS_LINK}")
