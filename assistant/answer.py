@@ -12,7 +12,7 @@ from assistant.record import AnswerRecord, Citation, Context
 from assistant.targets_table import answer_list_question
 from index.retrieve import Hit, Mode, Searcher
 from ingest.normalize import lexical_terms
-from ingest.provinces import canonical, find_provinces
+from ingest.provinces import find_provinces
 
 # Share of the question's topic weight the best retrieved passage must hold;
 # below it the documents most likely do not answer. Chosen on the bundled
@@ -76,7 +76,7 @@ class Assistant:
             resolved_question=resolved if resolved != question else None,
         )
         listed = answer_list_question(resolved, self.searcher.documents)
-        if province and not canonical(province):
+        if province and not self.searcher.province_documents((province,)):
             record.answer = NOT_COVERED.format(places=province)
         elif missing and not province:
             record.answer = NOT_COVERED.format(places=", ".join(missing)) + " " + RELATED

@@ -86,8 +86,9 @@ COMPONENTS = (
     ("embed_query", "query embedding"),
     ("Store.query", "Chroma vector query"),
     ("BM25 search", "BM25 search"),
+    ("Store.revision", "revision check"),
     ("Store.live_generations", "live_generations reads"),
-    ("Searcher.refresh", "refresh check"),
+    ("Searcher.refresh", "refresh (rest)"),
     ("province_documents", "province filter"),
 )
 
@@ -126,6 +127,7 @@ class Builder:
         self.work = work
         self.seed = seed
         self.recorded: dict[str, np.ndarray] = {}
+        self._bundled_chunks = 0
         self._pool = None
         self._vectors = None
         self.notes: list[str] = []
@@ -142,7 +144,7 @@ class Builder:
         shutil.rmtree(path, ignore_errors=True)
         started = time.perf_counter()
         store = Store(connect(str(path)), self.embedder.name)
-        bundled = self._bundled(store)
+        bundled = self._bundled_chunks = self._bundled(store)
         synthetic = 0
         if size != "bundled":
             synthetic = self._scaled(
@@ -174,6 +176,7 @@ class Builder:
     def _scaled(self, store: Store, chunks: int, folder: Path) -> int:
         if chunks <= 0:
             return 0
+        started = time.perf_counter()
         if self._pool is None:
             self._pool = harvest(source_dirs(), MemoMeasure(self.embedder.count_tokens))
             self._vectors, _, _ = sentence_vectors(self.embedder, self._pool.texts, log)
@@ -195,9 +198,11 @@ class Builder:
             store.chunks, store.documents = collections
         shutil.rmtree(folder, ignore_errors=True)
         self.notes.append(
-            f"{chunks}+ synthetic chunks: {len(corpus.files)} documents recombining "
-            f"{len(self._pool.sentences)} real sentences (seed {corpus.seed}), "
-            f"{cached.distinct_passages} distinct chunk texts, sentence misses {cached.misses}"
+            f"index of {chunks + self._bundled_chunks}+ chunks: {len(corpus.files)} synthetic "
+            f"documents ({summary.chunks} chunks) recombining {len(self._pool.sentences)} real "
+            f"sentences (seed {corpus.seed}), {cached.distinct_passages} distinct chunk texts, "
+            f"sentence misses {cached.misses}; built in {time.perf_counter() - started:.0f} s "
+            "(Chroma writes batched)"
         )
         return summary.chunks
 
@@ -265,6 +270,8 @@ def measure_size(
         timings = Timings()
         store = Store(client, embedder.name)
         timings.patch(store, "live_generations", "Store.live_generations")
+        if hasattr(store, "revision"):
+            timings.patch(store, "revision", "Store.revision")
         timings.patch(store, "query", "Store.query")
         searcher = Searcher(store, QueryEmbedder(embedder, timings))
         timings.patch(searcher, "refresh", "Searcher.refresh")

@@ -136,3 +136,8 @@ def test_the_searcher_serves_langchain_as_a_retriever(corpus_assistant, corpus_s
     assert first.metadata["source"] == SOC_TRANG
     text = corpus_store.document_text(first.metadata["doc_id"])
     assert text[first.metadata["start"] : first.metadata["end"]] == first.page_content
+
+
+def test_filtering_by_a_province_without_documents_says_so(corpus_assistant):
+    record = corpus_assistant.ask(QUESTION, province="Đà Nẵng")
+    assert record.abstained and "Đà Nẵng" in record.answer
