@@ -794,6 +794,8 @@ class _Library:
         self._texts_lock = threading.Lock()
 
     def documents(self) -> list[StoredDocument]:
+        # One small read of the store's revision: what another process indexed shows up too.
+        self.searcher.refresh()
         return sorted(self.searcher.documents.values(), key=lambda d: (d.title.lower(), d.source))
 
     def choices(self) -> list[tuple[str, str]]:

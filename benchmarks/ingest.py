@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.scaled_corpus import (
     ARTICLES,
+    ROOT,
     CachedEmbedder,
     ChromaServer,
     MemoMeasure,
@@ -327,7 +328,7 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
                 f"scaled/{kind}: {measure.calls} token counts, {measure.real_calls} of them by "
                 f"the real tokenizer ({measure.real_seconds:.1f} s), the rest from the memo."
             )
-    source = ", ".join(str(d.relative_to(d.parents[2])) for d in source_dirs())
+    source = ", ".join(os.path.relpath(d, ROOT) for d in source_dirs())
     how = {
         "memo": "the model's tokenizer, memoized by text",
         "real": "the model's tokenizer, every call",

@@ -77,8 +77,8 @@ _METASPACE = "\u2581"
 # int8 form: SmoothQuant migration strength, and the synthetic calibration passages
 # (how many, length range in pieces, drawn from the most frequent vocabulary ids).
 _SMOOTH_ALPHA = 0.75
-_CALIBRATION_PASSAGES = 32
-_CALIBRATION_LENGTHS = (16, 128)
+_CALIBRATION_PASSAGES = 48
+_CALIBRATION_LENGTHS = (8, 120)
 _CALIBRATION_VOCAB = 20_000
 
 
@@ -622,16 +622,23 @@ def _input_ranges(
 ) -> dict[torch.nn.Module, torch.Tensor]:
     """Largest absolute input per channel of each Linear, over synthetic passages.
 
-    BERT's outlier channels come from its weights, not from the text, so random
-    sequences of the most frequent vocabulary pieces calibrate as well as real passages
-    (within 0.0003 mean cosine on the project's corpus) and no corpus has to ship.
+    BERT's outlier channels come from its weights rather than from the text, so "text"
+    decoded from random frequent vocabulary pieces calibrates about as well as real
+    passages (0.9987 vs 0.9989 mean cosine on the project's corpus) and no corpus has to
+    ship.  Decoding matters: re-tokenized, the pieces regroup into word-like tokens;
+    feeding the raw random ids calibrated worse (0.994).
     """
     import torch
 
     tokenizer = model.tokenizer
-    prompt = tokenizer(PROMPTS["passage"], add_special_tokens=False)["input_ids"]
     specials = set(tokenizer.all_special_ids)
     pieces = torch.tensor([i for i in range(_CALIBRATION_VOCAB) if i not in specials])
+    generator = torch.Generator().manual_seed(0)
+    texts = []
+    for _ in range(_CALIBRATION_PASSAGES):
+        length = int(torch.randint(*_CALIBRATION_LENGTHS, (1,), generator=generator))
+        chosen = torch.randint(len(pieces), (length,), generator=generator)
+        texts.append(tokenizer.decode(pieces[chosen].tolist()))
     ranges: dict[torch.nn.Module, torch.Tensor] = {}
 
     def record(module: torch.nn.Module, args: tuple) -> None:
@@ -639,15 +646,8 @@ def _input_ranges(
         ranges[module] = torch.maximum(ranges[module], seen) if module in ranges else seen
 
     handles = [linear.register_forward_pre_hook(record) for linear in linears]
-    generator = torch.Generator().manual_seed(0)
     try:
-        with torch.inference_mode():
-            for _ in range(_CALIBRATION_PASSAGES):
-                length = int(torch.randint(*_CALIBRATION_LENGTHS, (1,), generator=generator))
-                body = pieces[torch.randint(len(pieces), (length,), generator=generator)]
-                ids = [tokenizer.bos_token_id, *prompt, *body.tolist(), tokenizer.eos_token_id]
-                input_ids = torch.tensor([ids], device=model.device)
-                model[0].auto_model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids))
+        model.encode(texts, prompt_name="passage", batch_size=16)
     finally:
         for handle in handles:
             handle.remove()

@@ -182,6 +182,7 @@ class Store:
         self.documents.upsert(
             ids=[doc_id], documents=[text], metadatas=[_encode(record)], embeddings=[[1.0]]
         )
+        self._bump_revision()
         self.chunks.delete(
             where={"$and": [{"doc_id": doc_id}, {"generation": {"$ne": generation}}]}
         )
@@ -302,9 +303,7 @@ class Store:
         except BaseException:
             self.client.delete_collection(name)
             raise
-        self.documents.modify(
-            metadata={**(self.documents.metadata or {}), "chunks_collection": name}
-        )
+        self._bump_revision(chunks_collection=name)
         self.model = model
         self.chunks = fresh
         self.client.delete_collection(old)

@@ -195,3 +195,14 @@ def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
     assert reopened.chunks_collection_name != old_name
     hits = Searcher(reopened, embedder).search("kinh tế số 7,41% GRDP", k=1)
     assert hits and hits[0].document.source == SOC_TRANG
+
+
+def test_a_searcher_sees_documents_written_after_it_was_built(tmp_path, embedder):
+    store = make_store(tmp_path, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    searcher = Searcher(store, embedder)
+    assert len(searcher.documents) == 1
+    other = Store(connect(str(tmp_path / "db")), embedder.name)
+    ingest_paths([ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"], other, embedder)
+    hits = searcher.search("lộ trình chuyển đổi số Tây Ninh", k=3)
+    assert hits[0].document.source == "tay-ninh-lo-trinh-chuyen-doi-so.txt"

@@ -1,0 +1,427 @@
+"""Load on the web app's `/ask` API: N concurrent gradio_client clients for S seconds.
+
+A benchmark, not a test. It
+
+1. builds an index of the bundled articles (`data/articles/`) in a temporary folder with
+   `assistant ingest` (the real pipeline and the real embedding model; `--work DIR` keeps
+   it and reuses it next time);
+2. starts the app with `assistant serve` on 127.0.0.1 and a free port, as a subprocess,
+   and waits for it to answer;
+3. asks one question untimed (the first query builds the searcher's BM25 index);
+4. starts `--clients` threads, each with its own `gradio_client.Client`, which ask the
+   questions of tests/data/qa.jsonl (each client from its own offset, round robin;
+   through `/ask`, i.e. without conversation history, so follow-ups are asked alone)
+   back to back for `--seconds`; a request started before the end is waited for, at most
+   `--request-timeout` seconds, and counted;
+5. stops the server and reports requests served, errors (by kind), throughput and
+   latency (p50 / p95 / max, from submit to result, so queueing in the app's Gradio
+   queue is included), as a Markdown table and, with `--json OUT`, as JSON.
+
+Every request goes to 127.0.0.1 only; client analytics are off and HF_HUB_OFFLINE=1.
+The app runs its events with `default_concurrency_limit=CONCURRENCY` (assistant.app) and
+an unbounded queue, so requests beyond that wait in the queue instead of failing.
+
+    .venv/bin/python benchmarks/load.py --clients 20 --seconds 60 --json /tmp/load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "data" / "articles"
+QUESTIONS = ROOT / "tests" / "data" / "qa.jsonl"
+HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT))
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def load_questions() -> list[str]:
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def machine_info() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu": cpu,
+        "usable cores": str(usable),
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def _assistant(*args: str) -> list[str]:
+    return [sys.executable, "-m", "assistant.cli", *args]
+
+
+def build_index(db: Path, device: str | None) -> float:
+    """`assistant ingest data/articles --if-empty` into `db`; returns the seconds it took."""
+    started = time.perf_counter()
+    command = _assistant("ingest", str(ARTICLES), "--db", str(db), "--if-empty")
+    if device:
+        command += ["--device", device]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"ingest failed:\n{done.stdout}\n{done.stderr}")
+    log(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "ingest done")
+    return time.perf_counter() - started
+
+
+class Server:
+    """`assistant serve` on 127.0.0.1 as a subprocess, its output in a log file."""
+
+    def __init__(self, db: Path, port: int, log_path: Path, device: str | None) -> None:
+        self.url = f"http://{HOST}:{port}/"
+        self.log_path = log_path
+        command = _assistant("serve", "--db", str(db), "--host", HOST, "--port", str(port))
+        if device:
+            command += ["--device", device]
+        self._log = log_path.open("w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
+
+    def wait_ready(self, timeout: float) -> float:
+        started = time.perf_counter()
+        deadline = started + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited early:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "config", timeout=2) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def rss_mib(self) -> float | None:
+        try:
+            import psutil
+        except ImportError:
+            return None
+        try:
+            return psutil.Process(self.process.pid).memory_info().rss / 2**20
+        except psutil.Error:
+            return None
+
+    def log_tail(self, lines: int = 40) -> str:
+        self._log.flush()
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+        self._log.close()
+
+
+class PeakRss(threading.Thread):
+    """Samples the server's RSS every half second."""
+
+    def __init__(self, server: Server) -> None:
+        super().__init__(daemon=True)
+        self.server = server
+        self.peak: float | None = None
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            rss = self.server.rss_mib()
+            if rss is not None:
+                self.peak = max(self.peak or 0.0, rss)
+            self.stopped.wait(0.5)
+
+
+# --- the clients ---------------------------------------------------------------------------
+
+
+@dataclass
+class ClientResult:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    abstained: int = 0
+    connect_s: float | None = None
+    unfinished: bool = False
+
+
+def _kind(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:160]}" if text else type(error).__name__
+
+
+def run_client(
+    number: int,
+    url: str,
+    questions: list[str],
+    province: str,
+    k: int,
+    start: threading.Barrier,
+    deadline: list[float],
+    request_timeout: float,
+    result: ClientResult,
+) -> None:
+    from gradio_client import Client
+
+    client = None
+    try:
+        began = time.perf_counter()
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        result.connect_s = time.perf_counter() - began
+    except Exception as error:
+        result.errors.append(f"connect: {_kind(error)}")
+    try:
+        start.wait(timeout=600)
+    except threading.BrokenBarrierError:
+        return
+    if client is None:
+        return
+    i = number * 7  # each client starts at its own place in the questions
+    while time.perf_counter() < deadline[0]:
+        question = questions[i % len(questions)]
+        i += 1
+        began = time.perf_counter()
+        try:
+            job = client.submit(question, province, k, api_name="/ask")
+            record = job.result(timeout=request_timeout)
+            elapsed = time.perf_counter() - began
+            if not isinstance(record, dict) or "answer" not in record:
+                result.errors.append(f"bad result: {type(record).__name__}")
+                continue
+            result.latencies.append(elapsed)
+            result.abstained += bool(record.get("abstained"))
+        except Exception as error:
+            result.errors.append(_kind(error))
+    with contextlib.suppress(Exception):
+        client.close()
+
+
+def run_load(
+    url: str,
+    clients: int,
+    seconds: float,
+    province: str,
+    k: int,
+    request_timeout: float,
+) -> dict:
+    questions = load_questions()
+    results = [ClientResult() for _ in range(clients)]
+    start = threading.Barrier(clients + 1)
+    deadline = [float("inf")]
+    threads = [
+        threading.Thread(
+            target=run_client,
+            args=(n, url, questions, province, k, start, deadline, request_timeout, results[n]),
+            daemon=True,
+            name=f"client-{n}",
+        )
+        for n in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait(timeout=600)  # every client connected (or failed to)
+    began = time.perf_counter()
+    deadline[0] = began + seconds
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline[0] + request_timeout + 5 - time.perf_counter()))
+    finished = time.perf_counter()
+    for thread, result in zip(threads, results, strict=True):
+        if thread.is_alive():
+            result.unfinished = True
+            result.errors.append("unfinished: still waiting for an answer at the stop")
+    latencies = [x for r in results for x in r.latencies]
+    errors = Counter(e for r in results for e in r.errors)
+    elapsed = finished - began
+    served = len(latencies)
+    summary = {
+        "clients": clients,
+        "seconds": seconds,
+        "elapsed_s": round(elapsed, 2),
+        "requests": served,
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors.most_common()),
+        "throughput_rps": round(served / elapsed, 3) if elapsed > 0 else 0.0,
+        "abstained": sum(r.abstained for r in results),
+        "per_client_requests": [len(r.latencies) for r in results],
+        "client_connect_s_max": round(
+            max((r.connect_s for r in results if r.connect_s is not None), default=0.0), 3
+        ),
+        "questions": len(questions),
+    }
+    if latencies:
+        summary |= {
+            "p50_s": round(percentile(latencies, 50), 3),
+            "p95_s": round(percentile(latencies, 95), 3),
+            "max_s": round(max(latencies), 3),
+            "mean_s": round(statistics.fmean(latencies), 3),
+            "min_s": round(min(latencies), 3),
+        }
+    return summary
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def markdown(report: dict) -> str:
+    load = report["load"]
+
+    def seconds(key: str) -> str:
+        return f"{load[key]:.2f}" if key in load else "—"
+
+    lines = [
+        f"Load on `/ask`: {load['clients']} concurrent gradio_client clients for "
+        f"{load['seconds']:.0f} s ({load['elapsed_s']:.1f} s until the last answer), "
+        f"app concurrency limit {report['app_concurrency']}, k={report['k']}, "
+        f"province {report['province']!r}.",
+        "",
+        "| clients | requests served | errors | throughput (req/s) | p50 (s) | p95 (s) "
+        "| max (s) | mean (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {load['clients']} | {load['requests']} | {load['errors']} "
+        f"| {load['throughput_rps']:.2f} | {seconds('p50_s')} | {seconds('p95_s')} "
+        f"| {seconds('max_s')} | {seconds('mean_s')} |",
+        "",
+    ]
+    per_client = load["per_client_requests"]
+    if per_client:
+        lines.append(
+            f"Requests per client: min {min(per_client)}, max {max(per_client)}; "
+            f"abstentions {load['abstained']} (follow-ups are asked without history); "
+            f"first (untimed) question {report['first_question_s']:.2f} s; "
+            f"server peak RSS {report['server_peak_rss_mib'] or 0:.0f} MiB."
+        )
+    if load["error_kinds"]:
+        lines += ["", "| error | count |", "|---|---:|"]
+        lines += [f"| {kind} | {count} |" for kind, count in load["error_kinds"].items()]
+    lines += ["", "| machine | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in report["machine"].items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--province", help="a province filter; default every province")
+    parser.add_argument("--request-timeout", type=float, default=120.0)
+    parser.add_argument("--startup-timeout", type=float, default=300.0)
+    parser.add_argument("--device", choices=["cpu", "cuda"], help="for ingest and serve")
+    parser.add_argument("--work", type=Path, help="keep the index (and the server log) here")
+    parser.add_argument("--json", type=Path, help="write the report as JSON here")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.seconds <= 0:
+        parser.error("--clients must be at least 1 and --seconds positive")
+
+    from assistant.app import ALL_PROVINCES, CONCURRENCY
+
+    args.province = args.province or ALL_PROVINCES
+    machine = machine_info()
+    work = args.work or Path(tempfile.mkdtemp(prefix="vd-load-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "chroma"
+    server = None
+    try:
+        log(f"indexing {ARTICLES} into {db}")
+        ingest_s = build_index(db, args.device)
+        server = Server(db, free_port(), work / "server.log", args.device)
+        log(f"starting the app at {server.url}")
+        startup_s = server.wait_ready(args.startup_timeout)
+        from gradio_client import Client
+
+        first = Client(server.url, verbose=False, analytics_enabled=False, download_files=False)
+        began = time.perf_counter()
+        first.predict(load_questions()[0], args.province, args.k, api_name="/ask")
+        first_s = time.perf_counter() - began
+        first.close()
+        peak = PeakRss(server)
+        peak.start()
+        log(f"{args.clients} clients asking for {args.seconds:.0f} s")
+        load = run_load(
+            server.url, args.clients, args.seconds, args.province, args.k, args.request_timeout
+        )
+        peak.stopped.set()
+        peak.join(timeout=5)
+        if load["errors"]:
+            log("server log (tail):\n" + server.log_tail())
+    finally:
+        if server is not None:
+            server.stop()
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    report = {
+        "load": load,
+        "k": args.k,
+        "province": args.province,
+        "app_concurrency": CONCURRENCY,
+        "ingest_s": round(ingest_s, 2),
+        "server_startup_s": round(startup_s, 2),
+        "first_question_s": round(first_s, 3),
+        "server_peak_rss_mib": round(peak.peak, 1) if peak.peak else None,
+        "machine": machine,
+    }
+    print(markdown(report))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0 if load["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
