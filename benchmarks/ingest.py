@@ -275,7 +275,8 @@ def main(argv: list[str] | None = None) -> None:
             log(f"kept {work}")
         elif not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    notes.append(f"benchmark wall time {time.perf_counter() - started:.0f} s (model load included)")
+    wall = time.perf_counter() - started
+    notes.append(f"benchmark wall time {wall:.0f} s (after imports; model load included)")
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = markdown(info, results, notes)
     print(text)

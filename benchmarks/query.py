@@ -443,8 +443,8 @@ def main(argv: list[str] | None = None) -> None:
         "scaled indexes: the bundled articles plus synthetic documents recombined from real "
         "sentences, vectors from cached real sentence embeddings (normalized mean per chunk).",
         *builder.notes,
-        f"benchmark wall time {time.perf_counter() - started:.0f} s (model load and builds "
-        "included)",
+        f"benchmark wall time {time.perf_counter() - started:.0f} s (after imports; model load "
+        "and builds included)",
     ]
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = markdown(info, results, notes)
