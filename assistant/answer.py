@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from assistant.extractive import Candidate, candidates, passage_coverage, select
 from assistant.generative import GenerativeAnswerer
 from assistant.question import resolve
-from assistant.record import AnswerRecord, Citation, Context
+from assistant.record import AnswerRecord, Citation, Context, passage_citation
 from assistant.targets_table import answer_list_question
 from index.retrieve import Hit, Mode, Searcher
 from ingest.normalize import lexical_terms
@@ -91,7 +91,7 @@ class Assistant:
             record.citations = [_citation(n, c) for n, c in enumerate(chosen, 1)]
             record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
         if record.abstained:
-            record.related = [_related(n, h) for n, h in enumerate(hits[:3], 1)]
+            record.related = [passage_citation(n, h) for n, h in enumerate(hits[:3], 1)]
         if self.generator is not None and listed is None and not missing and hits:
             record = self.generator.answer(resolved, hits, record)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -111,23 +111,6 @@ def _citation(marker: int, chosen: Candidate) -> Citation:
         end=chosen.end,
         chunk_id=hit.chunk.chunk_id,
         score=round(chosen.score, 4),
-        doc_id=hit.chunk.doc_id,
-        provinces=hit.document.provinces,
-    )
-
-
-def _related(marker: int, hit: Hit) -> Citation:
-    return Citation(
-        marker=marker,
-        source=hit.document.source,
-        title=hit.document.title,
-        date=hit.document.date,
-        page=hit.chunk.page,
-        quote=hit.chunk.text,
-        start=hit.chunk.start,
-        end=hit.chunk.end,
-        chunk_id=hit.chunk.chunk_id,
-        score=round(hit.score, 4),
         doc_id=hit.chunk.doc_id,
         provinces=hit.document.provinces,
     )

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from assistant.record import AnswerRecord, Citation
+from assistant.record import AnswerRecord, passage_citation
 
 if TYPE_CHECKING:  # index.retrieve pulls in the embedding stack; only the type is needed
     from index.retrieve import Hit
@@ -198,7 +198,9 @@ class GenerativeAnswerer:
             question=fallback.question,
             answer=text,
             abstained=False,
-            citations=[_citation(marker, hits[old - 1]) for marker, old in enumerate(cited, 1)],
+            citations=[
+                passage_citation(marker, hits[old - 1]) for marker, old in enumerate(cited, 1)
+            ],
             contexts=list(fallback.contexts),
             id=fallback.id,
             resolved_question=fallback.resolved_question,
@@ -209,20 +211,3 @@ class GenerativeAnswerer:
 def _fallback(record: AnswerRecord, notice: str) -> AnswerRecord:
     joined = f"{record.notice} {notice}" if record.notice else notice
     return replace(record, notice=joined)
-
-
-def _citation(marker: int, hit: Hit) -> Citation:
-    return Citation(
-        marker=marker,
-        source=hit.document.source,
-        title=hit.document.title,
-        date=hit.document.date,
-        page=hit.chunk.page,
-        quote=hit.chunk.text,
-        start=hit.chunk.start,
-        end=hit.chunk.end,
-        chunk_id=hit.chunk.chunk_id,
-        score=round(hit.score, 4),
-        doc_id=hit.chunk.doc_id,
-        provinces=hit.document.provinces,
-    )

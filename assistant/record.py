@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.retrieve import Hit
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,24 @@ class Citation:
     score: float
     doc_id: str
     provinces: tuple[str, ...] = ()
+
+
+def passage_citation(marker: int, hit: Hit) -> Citation:
+    """A whole retrieved passage as a citation: its chunk's text and offsets."""
+    return Citation(
+        marker=marker,
+        source=hit.document.source,
+        title=hit.document.title,
+        date=hit.document.date,
+        page=hit.chunk.page,
+        quote=hit.chunk.text,
+        start=hit.chunk.start,
+        end=hit.chunk.end,
+        chunk_id=hit.chunk.chunk_id,
+        score=round(hit.score, 4),
+        doc_id=hit.chunk.doc_id,
+        provinces=hit.document.provinces,
+    )
 
 
 @dataclass(frozen=True)

