@@ -600,7 +600,7 @@ def _int8_linear_type() -> type:
 
         def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor) -> None:
             super().__init__()
-            weight = linear.weight.detach().float()
+            weight = linear.weight.detach().to(torch.float32, copy=True)
             smooth = input_range.clamp_min(1e-5) ** _SMOOTH_ALPHA
             smooth /= weight.abs().amax(dim=0).clamp_min(1e-5) ** (1 - _SMOOTH_ALPHA)
             smooth.clamp_(min=1e-5)
