@@ -400,7 +400,7 @@ def score(
 ) -> Result:
     """Score one answer record against its question."""
     measure_retrieval = question.answerable and bool(question.sources)
-    wanted = {_source_key(source) for source in question.sources}
+    wanted = {source_key(source) for source in question.sources}
 
     rank = None
     if measure_retrieval:
@@ -408,7 +408,7 @@ def score(
             (
                 position
                 for position, context in enumerate(record.contexts, start=1)
-                if _source_key(context.source) in wanted
+                if source_key(context.source) in wanted
             ),
             None,
         )
@@ -425,7 +425,7 @@ def score(
 
     cites_right = None
     if measure_retrieval and not record.abstained:
-        cites_right = any(_source_key(c.source) in wanted for c in record.citations)
+        cites_right = any(source_key(c.source) in wanted for c in record.citations)
 
     checked = [*record.citations, *record.related]
     failures = tuple(
@@ -493,7 +493,7 @@ def _fact_pattern(fact: str) -> re.Pattern[str]:
     return re.compile(left + re.escape(fact) + right)
 
 
-def _source_key(source: str) -> str:
+def source_key(source: str) -> str:
     # Sources are file names; tolerate a path, NFD names (macOS) and case.
     return fold(PurePosixPath(source.replace("\\", "/")).name)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 
 import bm25s
 import numpy as np
@@ -18,10 +18,24 @@ from ingest.normalize import lexical_terms, query_terms
 
 
 class LexicalIndex:
-    def __init__(self, chunks: Iterable[StoredChunk]) -> None:
+    def __init__(
+        self, chunks: Iterable[StoredChunk], folded: MutableMapping[str, str] | None = None
+    ) -> None:
+        """`folded` keeps each chunk's terms, space-joined, by chunk id across rebuilds.
+
+        Folding is most of the cost of a rebuild, and a chunk id names one generation
+        of one text, so an entry never goes stale: after a change only the new chunks
+        are folded. Strings rather than lists, because a list of 300 small strings
+        per chunk weighs ten times the text.
+        """
         self.chunks = list(chunks)
         self._bm25 = bm25s.BM25()
-        terms = [lexical_terms(c.text) for c in self.chunks]
+        cache: MutableMapping[str, str] = {} if folded is None else folded
+        terms = []
+        for chunk in self.chunks:
+            if chunk.chunk_id not in cache:
+                cache[chunk.chunk_id] = " ".join(lexical_terms(chunk.text))
+            terms.append(cache[chunk.chunk_id].split())
         self._df = Counter(term for chunk_terms in terms for term in set(chunk_terms))
         if self.chunks:
             self._bm25.index(terms, show_progress=False)

@@ -9,6 +9,7 @@ from ingest.normalize import (
     canonical_tones,
     fold,
     has_diacritics,
+    lexical_terms,
     query_terms,
     strip_diacritics,
     words,
@@ -52,3 +53,22 @@ def test_a_question_without_accents_is_looked_up_by_accent_free_terms_only():
 @given(st.text())
 def test_folding_is_idempotent(text):
     assert fold(fold(text)) == fold(text)
+
+
+def test_a_passage_is_indexed_under_both_forms_of_every_abbreviation_it_uses():
+    terms = lexical_terms("Chỉ số chuyển đổi số (DTI) và dịch vụ công trực tuyến của UBND")
+    # Overlapping long forms each count: "chuyển đổi số" inside "chỉ số chuyển đổi số",
+    # "dịch vụ công" inside "dịch vụ công trực tuyến".
+    for short in ("dti", "cđs", "dvc", "dvctt", "ubnd"):
+        assert short in terms
+    assert "ủy" in terms and "~uy" in terms
+
+
+def test_an_abbreviation_inside_a_longer_word_does_not_count():
+    assert "tổng" not in lexical_terms("Mã GRDPX và UBNDS không phải viết tắt")
+
+
+@given(st.text(alphabet="aeouyAEOUYqhnđ \u0300\u0301\u0303\u0309\u0323.,"))
+def test_tone_placement_does_not_depend_on_the_words_around(text):
+    # Tones are moved word by word: a text folds to the concatenation of its parts.
+    assert canonical_tones(text + " " + text) == canonical_tones(text) + " " + canonical_tones(text)
