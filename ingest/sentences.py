@@ -27,14 +27,20 @@ _OPENERS = "\"'“‘«(["
 # whitespace. The sentence continues if the next visible character is lower
 # case or a continuation mark.
 _END = re.compile(rf"(?:[.!?…]+|\.\.\.)[{re.escape(_CLOSERS)}]*(?=\s)")
-_TOKEN_BEFORE = re.compile(r"([^\s" + re.escape(_OPENERS) + r"]+)$")
+
+
+def _word_before(text: str, dot: int) -> str:
+    """The run of characters before `dot` back to a space or an opening quote."""
+    start = dot
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in _OPENERS:
+        start -= 1
+    return text[start:dot]
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    token = _TOKEN_BEFORE.search(text, 0, dot)
-    if token is None:
+    word = _word_before(text, dot)
+    if not word:
         return False
-    word = token.group(1)
     if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
         return True
     # Initials such as "Nguyễn V. A" or dotted forms such as "v.v".
