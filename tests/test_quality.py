@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import evaluate
+from assistant.question import resolve
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -35,3 +36,27 @@ def test_the_bundled_question_set_meets_its_thresholds(corpus_assistant, corpus_
     summary = evaluate.summarize(results)
     evaluate.write_report(results, summary, tmp_path / "report", "Bundled question set")
     assert evaluate.check_thresholds(summary, THRESHOLDS) == []
+
+
+def test_hybrid_retrieval_is_at_least_as_good_as_either_half(corpus_assistant):
+    questions = evaluate.load_questions(ROOT / "tests" / "data" / "qa.jsonl")
+    asked = [
+        (resolve(q.question, history), {evaluate.source_key(s) for s in q.sources})
+        for q, history in evaluate.asking_order(questions)
+        if q.answerable and q.sources
+    ]
+    scores = {}
+    for mode in ("hybrid", "dense", "lexical"):
+        ranks = []
+        for question, wanted in asked:
+            hits = corpus_assistant.searcher.search(question, k=5, mode=mode)
+            sources = [evaluate.source_key(hit.document.source) for hit in hits]
+            ranks.append(next((n for n, s in enumerate(sources, 1) if s in wanted), None))
+        scores[mode] = (
+            sum(rank == 1 for rank in ranks),
+            sum(rank is not None for rank in ranks),
+            sum(1 / rank for rank in ranks if rank),
+        )
+    hybrid, dense, lexical = scores["hybrid"], scores["dense"], scores["lexical"]
+    for measure in range(3):  # hit@1, hit@5, reciprocal ranks
+        assert hybrid[measure] >= max(dense[measure], lexical[measure]), scores
