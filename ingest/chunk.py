@@ -33,16 +33,31 @@ def regions(text: str, blocks: Sequence[Span]) -> list[Span]:
 
 
 def _split_long(text: str, span: Span, max_tokens: int, measure: Measure) -> list[Span]:
-    """Cut a sentence longer than the limit at word boundaries."""
+    """Cut a sentence longer than the limit at word boundaries.
+
+    Each piece is the longest run of whole words that fits (at least one word),
+    found by bisection: token counts only grow as words are added, and measuring
+    every prefix would tokenize a long sentence quadratically often.
+    """
+    words = list(re.finditer(r"\S+", text[span.start : span.end]))
+    starts = [span.start + word.start() for word in words]
+    ends = [span.start + word.end() for word in words]
     pieces: list[Span] = []
+    first = 0
     start = span.start
-    last_fit = None
-    for word in re.finditer(r"\S+", text[span.start : span.end]):
-        word_end = span.start + word.end()
-        if measure(text[start:word_end]) > max_tokens and last_fit is not None:
-            pieces.append(Span(start, last_fit))
-            start = span.start + word.start()
-        last_fit = word_end
+    while first < len(ends):
+        low, high = first, len(ends) - 1  # ends[low] is taken even when it alone is too long
+        while low < high:
+            middle = (low + high + 1) // 2
+            if measure(text[start : ends[middle]]) <= max_tokens:
+                low = middle
+            else:
+                high = middle - 1
+        if low == len(ends) - 1:
+            break
+        pieces.append(Span(start, ends[low]))
+        first = low + 1
+        start = starts[first]
     pieces.append(Span(start, span.end))
     return pieces
 

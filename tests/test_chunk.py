@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.chunk import approximate_tokens, chunk_document, regions
+from ingest.chunk import _split_long, approximate_tokens, chunk_document, regions
 from ingest.document import Span
 from ingest.sentences import split_sentences
 
@@ -103,3 +103,17 @@ def test_a_sentence_ending_in_the_word_so_is_not_an_abbreviation():
         "Đạt 8/10 chỉ tiêu về nhận thức số.",
         "Đại diện Sở phát biểu.",
     ]
+
+
+@given(
+    st.lists(st.text(alphabet="aăbcdđeêoôơ", min_size=1, max_size=12), min_size=1, max_size=80),
+    st.integers(min_value=1, max_value=40),
+)
+def test_long_sentences_are_cut_into_the_longest_runs_of_words_that_fit(words, limit):
+    text = " ".join(words)
+    pieces = [text[p.start : p.end] for p in _split_long(text, Span(0, len(text)), limit, len)]
+    assert " ".join(pieces) == text
+    for n, piece in enumerate(pieces):
+        assert len(piece) <= limit or " " not in piece
+        if n + 1 < len(pieces):
+            assert len(piece + " " + pieces[n + 1].split()[0]) > limit
