@@ -32,7 +32,9 @@ index is served by `chroma run` from the same folder and its RSS is reported too
     .venv/bin/python benchmarks/query.py --sizes bundled,10000,100000 --json /tmp/query.json
     .venv/bin/python benchmarks/query.py --sizes bundled,2000 --questions 20   # a quick run
 
-Built indexes are kept with `--work DIR` and reused by later runs with the same DIR.
+Built indexes are kept with `--work DIR` and reused by later runs with the same DIR;
+`--index PATH` measures an index built elsewhere (such as the one `benchmarks/ingest.py
+--keep-store` leaves) as it is.
 The Markdown printed at the end can be pasted into the README.
 """
 
@@ -443,6 +445,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     parser.add_argument("--seed", type=int, default=None, help="RNG seed of the scaled corpus")
     parser.add_argument("--work", type=Path, help="keep built indexes here and reuse them")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        action="append",
+        default=[],
+        help="also measure an index already built (a Chroma folder), e.g. the 100,000-chunk "
+        "store benchmarks/ingest.py --keep-store leaves; repeatable",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile 10 questions, largest")
     args = parser.parse_args(argv)
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -465,6 +475,9 @@ def main(argv: list[str] | None = None) -> None:
         for size in args.sizes:
             built = builder.build(size)
             results.append(measure_size(size, builder.path(size), built, embedder, questions, args))
+        for path in args.index:
+            built = {"reused": True, "path": str(path)}
+            results.append(measure_size(path.name, path, built, embedder, questions, args))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
