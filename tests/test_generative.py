@@ -335,12 +335,13 @@ def test_server_error_falls_back_with_notice(server, hits):
 
 
 def test_server_timeout_falls_back_with_notice(server, hits):
-    server.replies.append(Reply(content="Quá muộn [1].", delay=5.0))
+    server.replies.append(Reply(content="Quá muộn [1].", delay=10.0))
     fallback = _fallback(hits)
     answerer = GenerativeAnswerer(server.url, MODEL, timeout=0.3)
     started = time.monotonic()
     record = answerer.answer(fallback.question, hits, fallback)
-    assert time.monotonic() - started < 3.0
+    # Well before the reply would come, with room for a loaded machine.
+    assert time.monotonic() - started < 8.0
     assert record.answerer == "extractive"
     assert record.notice == SERVER_FAILED
     assert len(server.requests) == 1
