@@ -18,6 +18,7 @@ from assistant import evaluate, targets_table
 from assistant.components import build_assistant, chunking_options, embedder_for, open_store
 from assistant.record import AnswerRecord
 from assistant.settings import Settings
+from index.e5_onnx import EMBEDDING_FORMS
 from index.indexer import ingest_paths
 from index.retrieve import MODES
 from index.store import ModelMismatchError, Store, connect
@@ -33,14 +34,27 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Where the embedding model runs; default cuda when available [ASSISTANT_DEVICE].",
     )
     @click.option(
+        "--embedding-form",
+        type=click.Choice(EMBEDDING_FORMS),
+        help="How the embedding model runs; auto: int8 ONNX on CPU (float32 ONNX without "
+        "VNNI), PyTorch float32 on cuda [ASSISTANT_EMBEDDING_FORM].",
+    )
+    @click.option(
         "--chroma-url", help="A Chroma server instead of the embedded store [ASSISTANT_CHROMA_URL]."
     )
     @functools.wraps(command)
     def wrapper(
-        *args: Any, db: Path | None, chroma_url: str | None, device: str | None, **kwargs: Any
+        *args: Any,
+        db: Path | None,
+        chroma_url: str | None,
+        device: str | None,
+        embedding_form: str | None,
+        **kwargs: Any,
     ) -> Any:
         try:
-            settings = Settings.load(db=db, chroma_url=chroma_url, device=device)
+            settings = Settings.load(
+                db=db, chroma_url=chroma_url, device=device, embedding_form=embedding_form
+            )
         except ValueError as error:
             raise click.UsageError(str(error)) from error
         try:

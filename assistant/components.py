@@ -15,12 +15,17 @@ from index.store import Store, connect
 
 
 @lru_cache(maxsize=4)
-def load_embedder(model: str, models_dir: str, device: str | None) -> Embedder:
-    return Embedder(model, models_dir=Path(models_dir), device=device)
+def load_embedder(model: str, models_dir: str, device: str | None, form: str) -> Embedder:
+    return Embedder(model, models_dir=Path(models_dir), device=device, form=form)
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    return load_embedder(settings.embedding_model, str(settings.models_dir), settings.device)
+    return load_embedder(
+        settings.embedding_model,
+        str(settings.models_dir),
+        settings.device,
+        settings.embedding_form,
+    )
 
 
 def open_store(settings: Settings) -> Store:

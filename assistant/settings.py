@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from index.e5_model import DEFAULT_MODEL_NAME
+from index.e5_onnx import EMBEDDING_FORMS
 
 PREFIX = "ASSISTANT_"
 
@@ -20,6 +21,7 @@ class Settings:
     chroma_url: str | None = None
     embedding_model: str = DEFAULT_MODEL_NAME
     device: str | None = None
+    embedding_form: str = "auto"
     chunk_tokens: int = 256
     chunk_overlap: int = 48
     max_file_mb: float = 20.0
@@ -28,6 +30,13 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
     users: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.embedding_form not in EMBEDDING_FORMS:
+            raise ValueError(
+                f"{PREFIX}EMBEDDING_FORM={self.embedding_form!r} is not one of "
+                + ", ".join(EMBEDDING_FORMS)
+            )
 
     @property
     def db_path(self) -> Path:

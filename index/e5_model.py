@@ -580,6 +580,18 @@ def _cpu_has_vnni() -> bool:
     return any(flag in flags for flag in ("avx512_vnni", "avx_vnni", "amx_int8"))
 
 
+def _smoothing_scale(input_range: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """SmoothQuant's per-input-channel factor s = range_x ** alpha / range_w ** (1 - alpha).
+
+    Dividing a Linear's input by s and multiplying its weight columns by s leaves the
+    product unchanged but evens out the activation channels, so one int8 scale fits them
+    all; the weights, quantized per output channel, absorb the difference.
+    """
+    smooth = input_range.clamp_min(1e-5) ** _SMOOTH_ALPHA
+    smooth /= weight.abs().amax(dim=0).clamp_min(1e-5) ** (1 - _SMOOTH_ALPHA)
+    return smooth.clamp_(min=1e-5)
+
+
 @functools.cache
 def _int8_linear_type() -> type:
     """The int8 Linear class, defined on first use: importing this module must not load torch."""
@@ -601,9 +613,7 @@ def _int8_linear_type() -> type:
         def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor) -> None:
             super().__init__()
             weight = linear.weight.detach().to(torch.float32, copy=True)
-            smooth = input_range.clamp_min(1e-5) ** _SMOOTH_ALPHA
-            smooth /= weight.abs().amax(dim=0).clamp_min(1e-5) ** (1 - _SMOOTH_ALPHA)
-            smooth.clamp_(min=1e-5)
+            smooth = _smoothing_scale(input_range, weight)
             self.register_buffer("inv_smooth", 1.0 / smooth)
             weight *= smooth
             scale = weight.abs().amax(dim=1).clamp_min(1e-12) / 127.0
@@ -622,6 +632,21 @@ def _int8_linear_type() -> type:
     return Int8Linear
 
 
+def _calibration_texts(tokenizer: Any) -> list[str]:
+    """Seeded synthetic passages: random frequent vocabulary pieces, decoded to text."""
+    import torch
+
+    specials = set(tokenizer.all_special_ids)
+    pieces = torch.tensor([i for i in range(_CALIBRATION_VOCAB) if i not in specials])
+    generator = torch.Generator().manual_seed(0)
+    texts = []
+    for _ in range(_CALIBRATION_PASSAGES):
+        length = int(torch.randint(*_CALIBRATION_LENGTHS, (1,), generator=generator))
+        chosen = torch.randint(len(pieces), (length,), generator=generator)
+        texts.append(tokenizer.decode(pieces[chosen].tolist()))
+    return texts
+
+
 def _input_ranges(
     model: SentenceTransformer, linears: list[torch.nn.Linear]
 ) -> dict[torch.nn.Module, torch.Tensor]:
@@ -635,15 +660,7 @@ def _input_ranges(
     """
     import torch
 
-    tokenizer = model.tokenizer
-    specials = set(tokenizer.all_special_ids)
-    pieces = torch.tensor([i for i in range(_CALIBRATION_VOCAB) if i not in specials])
-    generator = torch.Generator().manual_seed(0)
-    texts = []
-    for _ in range(_CALIBRATION_PASSAGES):
-        length = int(torch.randint(*_CALIBRATION_LENGTHS, (1,), generator=generator))
-        chosen = torch.randint(len(pieces), (length,), generator=generator)
-        texts.append(tokenizer.decode(pieces[chosen].tolist()))
+    texts = _calibration_texts(model.tokenizer)
     ranges: dict[torch.nn.Module, torch.Tensor] = {}
 
     def record(module: torch.nn.Module, args: tuple) -> None:

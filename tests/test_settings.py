@@ -25,3 +25,12 @@ def test_environment_overrides_defaults_and_flags_override_the_environment():
 def test_a_malformed_variable_is_named_in_the_error():
     with pytest.raises(ValueError, match="ASSISTANT_K='many'"):
         Settings.load(env={"ASSISTANT_K": "many"})
+
+
+def test_embedding_form_comes_from_the_environment_and_is_checked():
+    assert Settings.load(env={}).embedding_form == "auto"
+    env = {"ASSISTANT_EMBEDDING_FORM": "fp32"}
+    assert Settings.load(env=env).embedding_form == "fp32"
+    assert Settings.load(env=env, embedding_form="onnx-int8").embedding_form == "onnx-int8"
+    with pytest.raises(ValueError, match="ASSISTANT_EMBEDDING_FORM='int4'"):
+        Settings.load(env={"ASSISTANT_EMBEDDING_FORM": "int4"})
