@@ -19,8 +19,17 @@ Two measurements, reported separately:
 
 Each runs against the embedded store (chromadb.PersistentClient in a temporary folder)
 and/or a Chroma server (`chroma run` on 127.0.0.1 and a free port, stopped at the end).
-Peak memory is the RSS of this process (it holds the model, and the embedded store's
-engine) sampled every 50 ms, and for the server store also the server process's RSS.
+`ingest_paths` writes documents in batches of about `--batch-chunks` chunks (its default
+unless given; 1 writes each document on its own, as ingestion did before batching).
+*Chroma writes* is the time in `Store.write_documents`, *Chroma reads* that of the
+run's `sweep` and `list_documents`. Peak memory is the RSS of this process (it holds
+the model, and the embedded store's engine) sampled every 50 ms, and for the server
+store also the server process's RSS.
+
+`--keep-store DIR` leaves the scaled embedded store in DIR (a chromadb.PersistentClient
+folder, to open with `Store(connect(DIR), model)`), with the bundled articles added after
+the timed run (real model, untimed) so that questions about them have answers, and
+`benchmark-build.json` beside it describing what it holds.
 
     .venv/bin/python benchmarks/ingest.py --chunks 100000 --store both --json /tmp/ingest.json
     .venv/bin/python benchmarks/ingest.py --chunks 5000 --store embedded   # a quick run
@@ -64,7 +73,7 @@ from benchmarks.scaled_corpus import (
     torch_info,
     write_corpus,
 )
-from index.indexer import ingest_paths
+from index.indexer import BATCH_CHUNKS, ingest_paths
 from index.store import Store, connect
 from ingest.chunk import approximate_tokens
 
@@ -74,10 +83,12 @@ def log(message: str) -> None:
 
 
 @contextmanager
-def open_store(kind: str, folder: Path, model: str) -> Iterator[tuple[Store, int | None, Path]]:
-    """(store, server pid or None, the folder the data lands in)."""
+def open_store(
+    kind: str, folder: Path, model: str, path: Path | None = None
+) -> Iterator[tuple[Store, int | None, Path]]:
+    """(store, server pid or None, the folder the data lands in); `path` for the embedded one."""
     if kind == "embedded":
-        path = folder / "embedded"
+        path = path or folder / "embedded"
         yield Store(connect(str(path)), model), None, path
     else:
         with ChromaServer(folder / "server") as server:
@@ -114,22 +125,31 @@ def ingest_run(
     model_label: str,
     measure=None,
     progress_every: float = 0.1,
+    batch_chunks: int = BATCH_CHUNKS,
+    keep: Path | None = None,
 ) -> dict:
     timings = Timings()
     proxy = Proxy(embedder, timings, model_label, measure)
-    timeline: list[tuple[float, int]] = []
-    counter = embedder if hasattr(embedder, "passages") else None
+    timeline: list[tuple[float, int]] = []  # (seconds, chunks stored) after each batch
 
-    with open_store(kind, folder, embedder.name) as (store, server_pid, data_path):
-        timings.patch(store, "write_document", "Chroma writes")
+    with open_store(kind, folder, embedder.name, keep) as (store, server_pid, data_path):
+        timings.patch(store, "write_documents", "Chroma writes")
+        timings.patch(store, "sweep", "Chroma reads")
+        timings.patch(store, "list_documents", "Chroma reads")
+        write = store.write_documents
         started = time.perf_counter()
+
+        def written(writes: list) -> None:
+            write(writes)
+            stored = (timeline[-1][1] if timeline else 0) + sum(len(w.chunks) for w in writes)
+            timeline.append((time.perf_counter() - started, stored))
+
+        store.write_documents = written
 
         def report(done: int, total: int) -> None:
             elapsed = time.perf_counter() - started
-            chunks = counter.passages if counter else None
-            if chunks is not None:
-                timeline.append((elapsed, chunks))
-            log(f"  {label}/{kind}: {done}/{total} files, {chunks} chunks, {elapsed:.0f} s")
+            chunks = timeline[-1][1] if timeline else 0
+            log(f"  {label}/{kind}: {done}/{total} files, {chunks} chunks stored, {elapsed:.0f} s")
 
         def progress(items: list):
             step = max(1, int(len(items) * progress_every))
@@ -139,10 +159,10 @@ def ingest_run(
                 yield item
 
         with PeakRss(server_pid) as rss:
-            summary = ingest_paths([source], store, proxy, progress=progress)
+            summary = ingest_paths(
+                [source], store, proxy, progress=progress, batch_chunks=batch_chunks
+            )
         wall = time.perf_counter() - started
-        if counter:
-            timeline.append((wall, counter.passages))
         documents = store.documents.count()
         stored = store.chunks.count()
         size = du(data_path)
@@ -151,6 +171,7 @@ def ingest_run(
     model = timings.seconds.get(model_label, 0.0)
     tokens = timings.seconds.get("token counting", 0.0)
     writes = timings.seconds.get("Chroma writes", 0.0)
+    reads = timings.seconds.get("Chroma reads", 0.0)
     result = {
         "run": label,
         "store": kind,
@@ -158,6 +179,8 @@ def ingest_run(
         "chunks": summary.chunks,
         "chunks_in_store": stored,
         "failed": len(summary.failed),
+        "batch_chunks": batch_chunks,
+        "chroma_write_calls": timings.calls.get("Chroma writes", 0),
         "wall_s": round(wall, 2),
         "chunks_per_s": round(summary.chunks / wall, 1),
         "model_label": model_label,
@@ -166,7 +189,8 @@ def ingest_run(
         "token_counting_s": round(tokens, 2),
         "token_counting_calls": timings.calls.get("token counting", 0),
         "chroma_writes_s": round(writes, 2),
-        "other_s": round(wall - model - tokens - writes, 2),
+        "chroma_reads_s": round(reads, 2),
+        "other_s": round(wall - model - tokens - writes - reads, 2),
         "rss_start_mib": mib(rss.start_self),
         "rss_peak_mib": mib(rss.peak_self),
         "server_rss_start_mib": mib(rss.start_server) if server_pid else None,
@@ -175,7 +199,7 @@ def ingest_run(
     }
     if timeline:
         result["timeline"] = [[round(t, 2), n] for t, n in timeline]
-        result["rate_by_tenth"] = _rates(timeline)
+        result["rate_by_tenth"] = _rates(timeline, wall)
     log(
         f"  {label}/{kind}: {summary.chunks} chunks in {wall:.1f} s = "
         f"{result['chunks_per_s']} chunks/s"
@@ -183,8 +207,43 @@ def ingest_run(
     return result
 
 
-def _rates(timeline: list[tuple[float, int]]) -> list[float]:
-    points = [(0.0, 0), *timeline]
+def finish_kept_store(path: Path, embedder, corpus, result: dict) -> dict:
+    """Add the bundled articles (real model, untimed) and describe the store beside it.
+
+    With them the questions of tests/data/qa.jsonl have answers, as in the indexes
+    benchmarks/query.py builds; `benchmark-build.json` has the fields its own has.
+    """
+    store = Store(connect(str(path)), embedder.name)
+    bundled = ingest_paths([ARTICLES], store, embedder)
+    info = {
+        "build_s": result["wall_s"],
+        "documents": store.documents.count(),
+        "chunks": store.chunks.count(),
+        "bundled_chunks": bundled.chunks,
+        "synthetic_chunks": result["chunks"],
+        "synthetic_documents": result["documents"],
+        "seed": corpus.seed,
+        "embedding_model": embedder.name,
+        "synthetic_vectors": "normalized mean of cached real sentence embeddings",
+        "built_by": "benchmarks/ingest.py",
+    }
+    (path / "benchmark-build.json").write_text(json.dumps(info, indent=2) + "\n")
+    _release_clients()
+    return info
+
+
+def _rates(timeline: list[tuple[float, int]], wall: float, parts: int = 10) -> list[float]:
+    """Chunks/s over each tenth of the chunks stored, the last one up to the end of the run.
+
+    Shows whether writing slows as the collection grows.
+    """
+    total = timeline[-1][1]
+    points = [(0.0, 0)]
+    for part in range(1, parts + 1):
+        reached = next((t, n) for t, n in timeline if n >= total * part / parts)
+        if reached[1] > points[-1][1]:
+            points.append(reached)
+    points[-1] = (wall, total)
     return [round((n1 - n0) / (t1 - t0), 1) for (t0, n0), (t1, n1) in pairwise(points) if t1 > t0]
 
 
@@ -195,9 +254,10 @@ def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str
         machine_table(info),
         "",
         "| corpus | store | docs | chunks | wall s | chunks/s | chunks/s without model "
-        "| model s | tokenizer s (calls) | Chroma writes s | load/clean/chunk/targets s "
-        "| peak RSS MiB (start) | server peak RSS MiB (start) | on disk MiB |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| model s | tokenizer s (calls) | Chroma writes s (batches) | Chroma reads s "
+        "| load/clean/chunk/targets s | peak RSS MiB (start) | server peak RSS MiB (start) "
+        "| on disk MiB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
         "| ---: | ---: | ---: |",
     ]
     for r in results:
@@ -211,7 +271,8 @@ def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str
             f"| {r['chunks_per_s']:.1f} | {r['chunks_per_s_without_model']:.1f} "
             f"| {r['model_s']:.1f} ({r['model_label']}) "
             f"| {r['token_counting_s']:.1f} ({r['token_counting_calls']}) "
-            f"| {r['chroma_writes_s']:.1f} | {r['other_s']:.1f} "
+            f"| {r['chroma_writes_s']:.1f} ({r['chroma_write_calls']}) "
+            f"| {r['chroma_reads_s']:.1f} | {r['other_s']:.1f} "
             f"| {r['rss_peak_mib']:.0f} ({r['rss_start_mib']:.0f}) | {server} "
             f"| {r['disk_mib']:.0f} |"
         )
@@ -238,7 +299,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=None, help="RNG seed of the scaled corpus")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    parser.add_argument(
+        "--batch-chunks",
+        type=int,
+        default=BATCH_CHUNKS,
+        help=f"chunks per write batch (default {BATCH_CHUNKS}; 1 = one document per write)",
+    )
+    parser.add_argument(
+        "--keep-store",
+        type=Path,
+        help="leave the scaled embedded store here (a folder that must not exist yet)",
+    )
     args = parser.parse_args(argv)
+    if args.keep_store and args.keep_store.exists():
+        parser.error(f"{args.keep_store} exists; remove it or choose another folder")
     stores = ["embedded", "server"] if args.store == "both" else [args.store]
 
     info = machine_info()
@@ -252,7 +326,8 @@ def main(argv: list[str] | None = None) -> None:
         t = time.perf_counter()
         embedder = load_embedder(args.device, args.threads)
         log(f"model loaded in {time.perf_counter() - t:.1f} s")
-        info["embedding model"] = f"{embedder.name} on {embedder.device}"
+        form = getattr(embedder, "form", "fp32")  # PyTorch float32 unless the embedder says
+        info["embedding model"] = f"{embedder.name} ({form}) on {embedder.device}"
         info["torch"] = torch_info()
         if not args.skip_bundled:
             embedder.embed_passages(["khởi động"])  # warm-up, not timed
@@ -261,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
                 results.append(
                     ingest_run(
                         "bundled (real model)", kind, work / f"bundled-{kind}", ARTICLES,
-                        embedder, "model",
+                        embedder, "model", batch_chunks=args.batch_chunks,
                     )
                 )  # fmt: skip
             notes.append(
@@ -297,7 +372,10 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
     pool = harvest(source_dirs(), token_measure())
     vectors, embedded_now, embed_s = sentence_vectors(embedder, pool.texts, log)
     seed = {"seed": args.seed} if args.seed is not None else {}
-    corpus = write_corpus(work / "corpus", pool, token_measure(), args.chunks, **seed)
+    # write_corpus counts chunks the way the chunker packs sentences, which can miss
+    # by a few per 10,000 (99,991 for 100,000 once): aim a little higher to be sure.
+    target = args.chunks + -(-args.chunks // 500)
+    corpus = write_corpus(work / "corpus", pool, token_measure(), target, **seed)
     log(
         f"scaled corpus: {len(corpus.files)} documents, {corpus.expected_chunks} chunks expected, "
         f"{corpus.bytes / 2**20:.1f} MiB, written in {corpus.seconds:.1f} s"
@@ -308,9 +386,10 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
         measure = token_measure()
         cached = CachedEmbedder(embedder.name, vectors, measure, dimension)
         log(f"scaled corpus, cached embeddings, {kind} store ...")
+        keep = args.keep_store if kind == "embedded" else None
         result = ingest_run(
             "scaled (cached vectors)", kind, work / f"scaled-{kind}", corpus.directory,
-            cached, "vector lookup", measure,
+            cached, "vector lookup", measure, batch_chunks=args.batch_chunks, keep=keep,
         )  # fmt: skip
         result["distinct_chunk_texts"] = cached.distinct_passages
         result["sentence_misses"] = cached.misses
@@ -318,10 +397,16 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
             result["tokenizer_real_calls"] = measure.real_calls
             result["tokenizer_real_s"] = round(measure.real_seconds, 2)
         results.append(result)
+        if keep:
+            info = finish_kept_store(keep, embedder, corpus, result)
+            notes.append(
+                f"scaled/embedded store kept in {keep}: {info['documents']} documents, "
+                f"{info['chunks']} chunks (the bundled articles added after the timed run)."
+            )
         tenths = result.get("rate_by_tenth", [])
         if tenths:
             notes.append(
-                f"scaled/{kind}: chunks/s by tenth of the files: "
+                f"scaled/{kind}: chunks/s by tenth of the chunks: "
                 + ", ".join(f"{x:.0f}" for x in tenths)
             )
         if isinstance(measure, MemoMeasure):

@@ -45,7 +45,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -336,7 +336,6 @@ class CachedEmbedder:
         self.chunks: dict[str, np.ndarray] = {}
         self.count_tokens = measure
         self.dimension = dimension
-        self.passages = 0
         self.misses = 0
         self._seen: set[bytes] = set()
 
@@ -364,7 +363,6 @@ class CachedEmbedder:
         return mean / (np.linalg.norm(mean) or 1.0)
 
     def embed_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        self.passages += len(texts)
         self._seen.update(hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -593,15 +591,3 @@ def load_embedder(device: str = "cpu", threads: int | None = None):
     if threads:
         torch.set_num_threads(threads)
     return Embedder(models_dir=MODELS, device=device)
-
-
-def iter_progress(
-    items: list, every: float, report: Callable[[int, int], None]
-) -> Iterable[object]:
-    """Yields `items`, calling report(done, total) about every `every` share of them."""
-    total = len(items)
-    step = max(1, int(total * every))
-    for done, item in enumerate(items):
-        if done and done % step == 0:
-            report(done, total)
-        yield item

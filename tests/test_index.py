@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from index import indexer
 from index.indexer import ingest_paths
 from index.retrieve import Searcher
 from index.store import ModelMismatchError, Store, connect
-from tests.conftest import ARTICLES, ROOT
+from tests.conftest import ARTICLES, MODELS, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -144,20 +146,23 @@ def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--db", str(db)]
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(ROOT / ".data"), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    # Kill once the progress bar shows some files done, but well before the end.
+    # Kill once the progress bar shows files done: they are prepared in moments,
+    # so this lands while their batch is embedded or written, before its commit;
+    # test_a_run_killed_between_two_batches_* kills after a commit.
     deadline = time.monotonic() + 180
     seen = ""
-    while time.monotonic() < deadline:
-        seen += process.stderr.read(1)
-        if "/" in seen and ("| 2/" in seen or "| 3/" in seen):
+    while time.monotonic() < deadline and not re.search(r"\| [1-9]\d*/", seen):
+        char = process.stderr.read(1)
+        if not char:  # it finished (or failed) first
             break
+        seen += char
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert process.returncode == -signal.SIGKILL
+    assert process.returncode == -signal.SIGKILL, seen
 
     store = Store(connect(str(db)), embedder.name)
     done = len(store.list_documents())
-    assert 0 < done < len(list(folder.iterdir()))
+    assert done < len(list(folder.iterdir()))
     consistent_after_sweep = ingest_paths([folder], store, embedder)
     assert consistent_after_sweep.ok
     assert len(store.list_documents()) == len(list(folder.iterdir()))
@@ -206,3 +211,184 @@ def test_a_searcher_sees_documents_written_after_it_was_built(tmp_path, embedder
     ingest_paths([ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"], other, embedder)
     hits = searcher.search("lộ trình chuyển đổi số Tây Ninh", k=3)
     assert hits[0].document.source == "tay-ninh-lo-trinh-chuyen-doi-so.txt"
+
+
+def copy_articles(folder: Path, names: list[str] | None = None) -> list[str]:
+    folder.mkdir()
+    names = names or sorted(p.name for p in ARTICLES.glob("*.txt"))
+    for name in names:
+        shutil.copy(ARTICLES / name, folder / name)
+    return names
+
+
+class Calls:
+    """Counts the calls of one method of a Chroma collection, letting them through."""
+
+    def __init__(self, collection, method: str) -> None:
+        self.count = 0
+        original = getattr(collection, method)
+
+        def counted(**kwargs):
+            self.count += 1
+            return original(**kwargs)
+
+        setattr(collection, method, counted)
+
+
+def test_a_batch_is_one_commit_and_a_bad_file_in_it_loses_nothing(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
+    store = make_store(tmp_path, embedder)
+    ingest_paths([folder], store, embedder)
+    soc = (folder / SOC_TRANG).read_text(encoding="utf-8")
+    (folder / SOC_TRANG).write_text("")  # a stored document's file turns bad
+    (folder / "quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt").write_text(
+        article("quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt"), encoding="utf-8"
+    )
+    (folder / "r-broken.pdf").write_bytes(b"%PDF-1.4 garbage")  # sorts between the others
+    changed = folder / "tay-ninh-lo-trinh-chuyen-doi-so.txt"
+    changed.write_text(
+        article(changed.name) + "\nTỉnh đặt mục tiêu mới là 99 điểm chuyển đổi số vào năm 2030.\n",
+        encoding="utf-8",
+    )
+    commits, deletes = Calls(store.documents, "upsert"), Calls(store.chunks, "delete")
+
+    summary = ingest_paths([folder], store, embedder)
+    assert summary.added == ["quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt"]
+    assert summary.updated == [changed.name] and summary.skipped == []
+    assert sorted(e.code for e in summary.failed) == ["corrupt_pdf", "empty"]
+    docs = {d.source: d for d in store.list_documents()}
+    assert summary.chunks == docs[summary.added[0]].chunk_count + docs[changed.name].chunk_count
+    assert commits.count == 1 and deletes.count == 1, "one commit and one delete per batch"
+    assert store.document_text(docs[SOC_TRANG].doc_id) == soc, "the bad file's last good version"
+    assert any("99 điểm" in c.text for c in store.iter_chunks())
+    consistent(store)
+    assert sorted(docs) == sorted([*names, "quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt"])
+
+
+def test_new_documents_need_no_delete_and_batching_changes_nothing_stored(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
+    one = Store(connect(str(tmp_path / "one")), embedder.name)
+    many = Store(connect(str(tmp_path / "many")), embedder.name)
+    deletes = Calls(many.chunks, "delete")
+    by_document = ingest_paths([folder], one, embedder, batch_chunks=1)
+    batched = ingest_paths([folder, folder / SOC_TRANG], many, embedder)  # one file named twice
+    assert deletes.count == 0
+    assert (by_document.added, by_document.chunks) == (batched.added, batched.chunks)
+
+    def scan():
+        raise AssertionError("nothing to sweep, so no need to read every chunk")
+
+    many._iter_chunk_metadata = scan
+    assert many.sweep() == 0
+    first = one.chunks.get(include=["documents", "metadatas", "embeddings"])
+    second = many.chunks.get(include=["documents", "metadatas", "embeddings"])
+    order = [second["ids"].index(i) for i in first["ids"]]
+    assert sorted(first["ids"]) == sorted(second["ids"])
+    assert first["documents"] == [second["documents"][i] for i in order]
+    assert first["metadatas"] == [second["metadatas"][i] for i in order]
+    assert abs(first["embeddings"] - second["embeddings"][order]).max() < 1e-4
+
+
+KILL_AT_SECOND_COMMIT = """
+import os, signal, sys
+from pathlib import Path
+from index.embed import Embedder
+from index.indexer import ingest_paths
+from index.store import Store, connect
+
+folder, db, models, batch = sys.argv[1:5]
+embedder = Embedder(models_dir=Path(models), device="cpu")
+store = Store(connect(db), embedder.name)
+commit = store.documents.upsert
+commits = []
+
+def upsert(**records):
+    commits.append(records["ids"])
+    if len(commits) == 2:  # the second batch's chunks are stored, not yet its records
+        os.kill(os.getpid(), signal.SIGKILL)
+    return commit(**records)
+
+store.documents.upsert = upsert
+ingest_paths([Path(folder)], store, embedder, batch_chunks=int(batch))
+"""
+
+
+def test_a_run_killed_between_two_batches_commits_whole_batches_only(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    names = copy_articles(folder)
+    db = tmp_path / "db"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AT_SECOND_COMMIT, str(folder), str(db), str(MODELS), "12"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    store = Store(connect(str(db)), embedder.name)
+    committed = {d.source: d for d in store.list_documents()}
+    assert 0 < len(committed) < len(names)
+    live = list(store.iter_chunks())
+    assert {c.source for c in live} == set(committed)
+    assert len(live) == sum(d.chunk_count for d in committed.values())
+    assert store.chunks.count() > len(live), "the second batch's chunks, uncommitted"
+
+    again = ingest_paths([folder], store, embedder, batch_chunks=12)
+    assert again.ok and sorted(again.skipped) == sorted(committed)
+    assert sorted(again.added) == sorted(set(names) - set(committed))
+    docs = store.list_documents()
+    assert again.chunks == sum(d.chunk_count for d in docs if d.source in again.added)
+    assert sorted(d.source for d in docs) == names
+    consistent(store)
+    last = ingest_paths([folder], store, embedder, batch_chunks=12)
+    assert sorted(last.skipped) == names and last.chunks == 0
+
+
+def test_a_crash_after_a_batch_commit_leaves_replaced_chunks_for_the_sweep(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
+    store = make_store(tmp_path, embedder)
+    ingest_paths([folder], store, embedder)
+    for name in names:
+        (folder / name).write_text(article(name) + "\nCập nhật.\n", encoding="utf-8")
+
+    def crash(**_):
+        raise RuntimeError("killed before the replaced chunks were deleted")
+
+    store.chunks.delete = crash
+    with pytest.raises(RuntimeError):
+        ingest_paths([folder], store, embedder)
+    del store.chunks.delete
+    assert all("Cập nhật." in store.document_text(d.doc_id) for d in store.list_documents())
+    live = list(store.iter_chunks())
+    assert store.chunks.count() > len(live), "the old generation is still there, invisible"
+    for doc in store.list_documents():
+        mine = sorted(c.index for c in live if c.doc_id == doc.doc_id)
+        assert mine == list(range(doc.chunk_count)), "readers see the new generation only"
+
+    again = ingest_paths([folder], store, embedder)
+    assert sorted(again.skipped) == names and again.chunks == 0
+    consistent(store)
+
+
+def test_an_unexpected_error_keeps_what_was_prepared_before_it(tmp_path, embedder, monkeypatch):
+    folder = tmp_path / "docs"
+    names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
+    prepare_file = indexer.prepare_file
+
+    def failing(path: Path, **options):
+        if path.name == names[1]:
+            raise RuntimeError("a bug in the cleaner")
+        return prepare_file(path, **options)
+
+    monkeypatch.setattr(indexer, "prepare_file", failing)
+    store = make_store(tmp_path, embedder)
+    with pytest.raises(RuntimeError, match="a bug"):
+        ingest_paths([folder], store, embedder)
+    assert [d.source for d in store.list_documents()] == [names[0]]
+    consistent(store)
