@@ -37,6 +37,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch starts Op
 
 import numpy as np
 
+from benchmarks.scaled_corpus import cpu_name
 from index.e5_model import DEFAULT_MODEL_NAME, _cpu_has_vnni, ensure_e5_model, quantize_for_cpu
 from index.e5_onnx import ONNX_FILES, ensure_onnx_forms, load_onnx_model
 
@@ -264,22 +265,13 @@ def environment(args: argparse.Namespace, loads: list[float]) -> dict[str, objec
         "python": platform.python_version(),
         "torch": torch.__version__,
         "onnxruntime": onnxruntime.__version__,
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu_name(),
         "cpu_vnni": _cpu_has_vnni(),
         "cpu_count": os.cpu_count(),
         "threads": args.threads,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "load_average_1min": {"each_round": loads, "min": min(loads), "max": max(loads)},
     }
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        names = [
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        if names:
-            info["cpu"] = names[0]
     if args.device.startswith("cuda"):
         info["gpu"] = torch.cuda.get_device_name()
     return info
