@@ -7,7 +7,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,52 +16,48 @@ from tqdm import tqdm
 from assistant import evaluate, targets_table
 from assistant.components import build_assistant, chunking_options, embedder_for, open_store
 from assistant.record import AnswerRecord
-from assistant.settings import Settings
-from index.e5_onnx import EMBEDDING_FORMS
+from assistant.settings import Settings, SettingsError, choices, flag_name, help_text
 from index.indexer import ingest_paths
-from index.retrieve import MODES
 from index.store import ModelMismatchError, Store, connect
 
+# The settings each kind of command takes as flags; every value goes through Settings.load.
+STORE = ("data_dir", "db", "chroma_url", "embedding_model", "device", "embedding_form")
+CHUNKING = ("chunk_tokens", "chunk_overlap", "max_file_mb")
+ANSWERING = ("k", "retrieval", "llm_url", "llm_model")
+SERVING = ("host", "port")
 
-def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--db and --chroma-url on every subcommand; values feed Settings."""
 
-    @click.option("--db", type=click.Path(path_type=Path), help="Chroma directory [ASSISTANT_DB].")
-    @click.option(
-        "--device",
-        type=click.Choice(["cpu", "cuda"]),
-        help="Where the embedding model runs; default cuda when available [ASSISTANT_DEVICE].",
-    )
-    @click.option(
-        "--embedding-form",
-        type=click.Choice(EMBEDDING_FORMS),
-        help="How the embedding model runs; auto: int8 ONNX on CPU (float32 ONNX without "
-        "VNNI), PyTorch float32 on cuda [ASSISTANT_EMBEDDING_FORM].",
-    )
-    @click.option(
-        "--chroma-url", help="A Chroma server instead of the embedded store [ASSISTANT_CHROMA_URL]."
-    )
-    @functools.wraps(command)
-    def wrapper(
-        *args: Any,
-        db: Path | None,
-        chroma_url: str | None,
-        device: str | None,
-        embedding_form: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        try:
-            settings = Settings.load(
-                db=db, chroma_url=chroma_url, device=device, embedding_form=embedding_form
-            )
-        except ValueError as error:
-            raise click.UsageError(str(error)) from error
-        try:
-            return command(settings, *args, **kwargs)
-        except ModelMismatchError as error:
-            raise click.ClickException(str(error)) from error
+def settings_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One flag per named setting, its help from the setting; the command gets Settings first.
 
-    return wrapper
+    Flags arrive as text and are converted and checked by Settings.load, so a bad flag
+    and a bad ASSISTANT_* variable get the same message, naming where the value came from.
+    """
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            flags = {name: kwargs.pop(name) for name in names}
+            try:
+                settings = Settings.load(**flags)
+            except SettingsError as error:
+                raise click.UsageError(str(error)) from error
+            try:
+                return command(settings, *args, **kwargs)
+            except ModelMismatchError as error:
+                raise click.ClickException(str(error)) from error
+
+        for name in reversed(names):
+            allowed = choices(name)
+            wrapper = click.option(
+                flag_name(name),
+                name,
+                type=click.Choice(allowed) if allowed else str,
+                help=help_text(name),
+            )(wrapper)
+        return wrapper
+
+    return decorate
 
 
 @click.group()
@@ -75,7 +70,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Remove indexed documents whose files are gone.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the index already holds documents.")
-@store_options
+@settings_options(*STORE, *CHUNKING)
 def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: bool) -> None:
     """Load, clean, chunk, embed and store files or folders (.txt .md .pdf .html)."""
     store = open_store(settings)
@@ -104,7 +99,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per document.")
-@store_options
+@settings_options(*STORE)
 def sources(settings: Settings, as_json: bool) -> None:
     """List the indexed documents."""
     docs = open_store(settings).list_documents()
@@ -136,21 +131,12 @@ def sources(settings: Settings, as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--province", help="Only passages about this province (old or merged name).")
-@click.option("--k", type=int, help="Passages to retrieve [ASSISTANT_K].")
-@click.option("--retrieval", type=click.Choice(MODES), help="Retrieval mode [ASSISTANT_RETRIEVAL].")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer record as JSON.")
-@store_options
-def ask(
-    settings: Settings,
-    question: str,
-    province: str | None,
-    k: int | None,
-    retrieval: str | None,
-    as_json: bool,
-) -> None:
+@settings_options(*STORE, *ANSWERING)
+def ask(settings: Settings, question: str, province: str | None, as_json: bool) -> None:
     """Answer a question in Vietnamese, with citations."""
-    assistant = build_assistant(settings, retrieval)
-    record = assistant.ask(question, province=province, k=k)
+    assistant = build_assistant(settings)
+    record = assistant.ask(question, province=province)
     if as_json:
         click.echo(json.dumps(record.to_json(), ensure_ascii=False))
         return
@@ -178,8 +164,6 @@ def render_text(record: AnswerRecord) -> str:
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--k", type=int, help="Passages to retrieve [ASSISTANT_K].")
-@click.option("--retrieval", type=click.Choice(MODES), help="Retrieval mode [ASSISTANT_RETRIEVAL].")
 @click.option("--title", default="Evaluation", help="Heading of the report.")
 @click.option("--min-key-facts", type=float, help="Fail below this key-fact accuracy (0-1).")
 @click.option(
@@ -189,14 +173,12 @@ def render_text(record: AnswerRecord) -> str:
     metavar="METRIC=VALUE",
     help="Fail when a metric misses VALUE (a maximum for latency and error rates). Repeatable.",
 )
-@store_options
+@settings_options(*STORE, *ANSWERING)
 def evaluate_command(
     settings: Settings,
     questions: Path,
     out: Path,
     report_dir: Path | None,
-    k: int | None,
-    retrieval: str | None,
     title: str,
     min_key_facts: float | None,
     thresholds: tuple[str, ...],
@@ -210,18 +192,18 @@ def evaluate_command(
         evaluate.check_thresholds({}, limits)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
-    assistant = build_assistant(settings, retrieval)
+    assistant = build_assistant(settings)
     store = assistant.searcher.store
     out.parent.mkdir(parents=True, exist_ok=True)
     results = evaluate.run(
         items,
-        lambda q, history: assistant.ask(q.question, history=history, k=k),
+        lambda q, history: assistant.ask(q.question, history=history),
         out,
         document_text=lambda doc_id: _text_or_none(store, doc_id),
         progress=lambda seq: tqdm(seq, desc="eval", unit="q"),
     )
     summary = evaluate.summarize(results)
-    summary["retrieval"] = retrieval or settings.retrieval
+    summary["retrieval"] = settings.retrieval
     summary["embedding_model"] = settings.embedding_model
     if report_dir:
         for path in evaluate.write_report(results, summary, report_dir, title):
@@ -267,7 +249,7 @@ def _text_or_none(store: Store, doc_id: str) -> str | None:
 @click.option("--indicator", help="Only indicators containing this text.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per row.")
-@store_options
+@settings_options(*STORE)
 def targets(
     settings: Settings, province: str | None, indicator: str | None, as_csv: bool, as_json: bool
 ) -> None:
@@ -294,27 +276,23 @@ def targets(
 
 
 @main.command()
-@click.option("--model", help="Embedding model to re-embed with [ASSISTANT_EMBEDDING_MODEL].")
-@store_options
-def reindex(settings: Settings, model: str | None) -> None:
-    """Re-embed what the index holds from its stored text, without reading the files again."""
-    target = replace(settings, embedding_model=model or settings.embedding_model)
-    store = Store(connect(str(target.db_path), target.chroma_url), None)
-    embedder = embedder_for(target)
+@settings_options(*STORE)
+def reindex(settings: Settings) -> None:
+    """Re-embed what the index holds with --embedding-model, from its stored text."""
+    store = Store(connect(str(settings.db_path), settings.chroma_url), None)
+    embedder = embedder_for(settings)
     with tqdm(desc="reindex", unit="chunk") as bar:
         count = store.reembed(embedder.name, embedder.embed_passages, bar.update)
     click.echo(f"re-embedded {count} chunks with {embedder.name}")
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=7860, show_default=True, type=int)
-@store_options
-def serve(settings: Settings, host: str, port: int) -> None:
+@settings_options(*STORE, *CHUNKING, *ANSWERING, *SERVING)
+def serve(settings: Settings) -> None:
     """Serve the chat in the browser (never a public share link)."""
     from assistant.app import serve as serve_app
 
-    serve_app(settings, host=host, port=port)
+    serve_app(settings)
 
 
 if __name__ == "__main__":

@@ -43,9 +43,9 @@ def chunking_options(settings: Settings) -> ChunkingOptions:
     )
 
 
-def build_assistant(settings: Settings, retrieval: str | None = None) -> Assistant:
+def build_assistant(settings: Settings) -> Assistant:
     """The store, the model (unless retrieval is lexical only) and the answerer."""
-    mode = retrieval or settings.retrieval
+    mode = settings.retrieval
     embedder = None if mode == "lexical" else embedder_for(settings)
     searcher = Searcher(open_store(settings), embedder)
     generator = None

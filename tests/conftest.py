@@ -56,6 +56,23 @@ def corpus_assistant(corpus_store, embedder):
     return Assistant(Searcher(corpus_store, embedder))
 
 
+# Tests that use any of these fixtures (directly or through another fixture) are marked
+# slow, so `make test-fast` leaves them out without each test saying so.
+SLOW_FIXTURES = frozenset({"embedder", "model_dir", "chroma_server", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The data directory holding the built model, for tests that load it through the CLI."""
+    return ROOT / ".data"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
