@@ -112,7 +112,7 @@ def draft_answer(
         question=question,
         answer="",
         abstained=True,
-        contexts=[context(h) for h in hits],
+        contexts=[_context(h) for h in hits],
         resolved_question=resolved if resolved != question else None,
     )
     if province and not documents_about(documents, (province,)):
@@ -150,11 +150,11 @@ def _answer_from_sentences(
         record.answer = NOT_FOUND + (" " + RELATED if hits else "")
         return
     record.abstained = False
-    record.citations = [sentence_citation(n, c) for n, c in enumerate(chosen, 1)]
+    record.citations = [_sentence_citation(n, c) for n, c in enumerate(chosen, 1)]
     record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
 
 
-def sentence_citation(marker: int, chosen: Candidate) -> Citation:
+def _sentence_citation(marker: int, chosen: Candidate) -> Citation:
     """A chosen sentence as a citation, scored by its sentence score."""
     hit = chosen.hit
     return span_citation(
@@ -168,7 +168,7 @@ def sentence_citation(marker: int, chosen: Candidate) -> Citation:
     )
 
 
-def context(hit: Hit) -> Context:
+def _context(hit: Hit) -> Context:
     """A retrieved passage as the record lists it, used or not."""
     return Context(
         source=hit.document.source,

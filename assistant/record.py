@@ -38,8 +38,9 @@ def span_citation(
     chunk_id: str,
     score: float,
 ) -> Citation:
-    """The one way to cite: `quote` is `document`'s text[start:end], found in chunk `chunk_id`
-    ("" when the span comes from no chunk, as a targets-table row does)."""
+    """Every citation is built here, so a passage, a sentence and a targets-table row are
+    cited alike: `quote` is the document's text[start:end], the page is the one holding
+    `start`, and `chunk_id` is "" for a span that comes from no chunk (a table row)."""
     return Citation(
         marker=marker,
         source=document.source,
