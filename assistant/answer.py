@@ -81,7 +81,7 @@ class Assistant:
 class Draft:
     """The answer from the documents alone, and whether a language model may reword it.
 
-    A list answer from the targets table, an abstention for a province no document
+    A list answer from the targets table, a question naming a province no document
     covers, and a question without passages are never reworded.
     """
 
