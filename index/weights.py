@@ -46,9 +46,9 @@ class Retrieval:
     `about`: a document is "about" the provinces among the first `about` it names (by
     mention count); later mentions are asides. Set by hand (bcd4706).
 
-    `max_k`: the most passages a question may retrieve; callers that take k from a user
-    (the web app's API and slider) clamp to it. Set by hand (e1279dc). Above `pool` only
-    hybrid retrieval can return more, since each half offers `pool` candidates.
+    `max_k`: the most passages a question may retrieve; the web app clamps the k a user
+    sends to it. Set by hand (e1279dc). Above `pool` only hybrid retrieval can return
+    more, since each half offers `pool` candidates.
     """
 
     about: int = 2
