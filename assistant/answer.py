@@ -1,23 +1,30 @@
-"""Answer a question from the index, with citations, or say plainly that it cannot."""
+"""Answer a question from the index, with citations, or say plainly that it cannot.
+
+`Assistant.ask` does the I/O (the search, the store's documents and term rarities, the
+optional language model); `draft_answer` decides the answer from what they returned and
+touches nothing else, so it is tested over hand-built hits.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.extractive import Candidate, candidates, passage_coverage, select
-from assistant.generative import GenerativeAnswerer
 from assistant.question import resolve
-from assistant.record import AnswerRecord, Citation, Context, passage_citation
+from assistant.record import AnswerRecord, Citation, Context, passage_citation, span_citation
 from assistant.targets_table import answer_list_question
-from index.retrieve import Hit, Mode, Searcher
+from index.retrieve import Hit, Mode, Searcher, documents_about
+from index.store import StoredDocument
+from index.weights import SELECTION
 from ingest.normalize import lexical_terms
 from ingest.provinces import find_provinces
 
-# Share of the question's topic weight the best retrieved passage must hold;
-# below it the documents most likely do not answer. Chosen on the bundled
-# question set and checked on the UIT set (README, "Abstention").
-MIN_COVERAGE = 0.4
+if TYPE_CHECKING:  # the generative answerer pulls in langchain; only the type is needed
+    from assistant.generative import GenerativeAnswerer
+
 NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
 NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
 RELATED = "Các đoạn gần nhất được liệt kê dưới đây để tham khảo, không phải là câu trả lời."
@@ -30,8 +37,8 @@ class Assistant:
         self,
         searcher: Searcher,
         *,
-        k: int = 5,
-        retrieval: Mode = "hybrid",
+        k: int,
+        retrieval: Mode,
         generator: GenerativeAnswerer | None = None,
     ) -> None:
         """`generator`, when given, words answers with a language model; the extractive
@@ -51,72 +58,118 @@ class Assistant:
         retrieval: Mode | None = None,
     ) -> AnswerRecord:
         started = time.perf_counter()
-        k = k or self.k
         resolved = resolve(question, list(history))
         hits = self.searcher.search(
-            resolved, k=k, mode=retrieval or self.retrieval, province=province
+            resolved, k=k or self.k, mode=retrieval or self.retrieval, province=province
         )
-        named = find_provinces(resolved)
-        preferred = self.searcher.province_documents(named) if named else set()
-        missing = [p for p in named if not self.searcher.province_documents((p,))]
-        covered = frozenset(t for p in named if p not in missing for t in lexical_terms(p))
-        idf = self.searcher.lexical.idf
-        # A question about a province is answered from that province's documents only.
-        usable = [h for h in hits if h.chunk.doc_id in preferred] if preferred else hits
-        found = candidates(resolved, usable, idf, preferred, covered)
-        spread = (
-            tuple(self.searcher.province_documents((p,)) for p in named) if len(named) > 1 else ()
+        draft = draft_answer(
+            question,
+            resolved,
+            hits,
+            self.searcher.documents,
+            self.searcher.lexical.idf,
+            province=province,
         )
-        chosen = select(found, spread=spread)
-        record = AnswerRecord(
-            question=question,
-            answer="",
-            abstained=True,
-            contexts=[_context(h) for h in hits],
-            resolved_question=resolved if resolved != question else None,
-        )
-        listed = answer_list_question(resolved, self.searcher.documents)
-        if province and not self.searcher.province_documents((province,)):
-            record.answer = NOT_COVERED.format(places=province)
-        elif missing and not province:
-            record.answer = NOT_COVERED.format(places=", ".join(missing)) + " " + RELATED
-        elif listed is not None:
-            record.abstained = False
-            record.answer, record.citations = listed
-            record.answerer = "targets-table"
-        elif not chosen or passage_coverage(resolved, usable, idf, covered) < MIN_COVERAGE:
-            record.answer = NOT_FOUND + (" " + RELATED if hits else "")
-        else:
-            record.abstained = False
-            record.citations = [_citation(n, c) for n, c in enumerate(chosen, 1)]
-            record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
-        if record.abstained:
-            record.related = [passage_citation(n, h) for n, h in enumerate(hits[:3], 1)]
-        if self.generator is not None and listed is None and not missing and hits:
+        record = draft.record
+        if self.generator is not None and draft.rewordable:
             record = self.generator.answer(resolved, hits, record)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return record
 
 
-def _citation(marker: int, chosen: Candidate) -> Citation:
+@dataclass
+class Draft:
+    """The answer from the documents alone, and whether a language model may reword it.
+
+    A list answer from the targets table, a question naming a province no document
+    covers, and a question without passages are never reworded.
+    """
+
+    record: AnswerRecord
+    rewordable: bool
+
+
+def draft_answer(
+    question: str,
+    resolved: str,
+    hits: list[Hit],
+    documents: Mapping[str, StoredDocument],
+    idf: Callable[[str], float],
+    *,
+    province: str | None = None,
+) -> Draft:
+    """The answer to `resolved` (the standalone form of `question`) from the retrieved hits.
+
+    `documents` are all the stored documents by id (the province and targets-table
+    answers look beyond the hits); `idf` weighs question terms by rarity; `province` is
+    the filter the search was run with.
+    """
+    named = find_provinces(resolved)
+    about = {place: documents_about(documents, (place,)) for place in named}
+    missing = [place for place in named if not about[place]]
+    listed = answer_list_question(resolved, documents)
+    record = AnswerRecord(
+        question=question,
+        answer="",
+        abstained=True,
+        contexts=[_context(h) for h in hits],
+        resolved_question=resolved if resolved != question else None,
+    )
+    if province and not documents_about(documents, (province,)):
+        record.answer = NOT_COVERED.format(places=province)
+    elif missing and not province:
+        record.answer = NOT_COVERED.format(places=", ".join(missing)) + " " + RELATED
+    elif listed is not None:
+        record.abstained = False
+        record.answer, record.citations = listed
+        record.answerer = "targets-table"
+    else:
+        _answer_from_sentences(record, resolved, hits, about, idf)
+    if record.abstained:
+        related = hits[: SELECTION.related]
+        record.related = [passage_citation(n, h) for n, h in enumerate(related, 1)]
+    return Draft(record, rewordable=listed is None and not missing and bool(hits))
+
+
+def _answer_from_sentences(
+    record: AnswerRecord,
+    resolved: str,
+    hits: list[Hit],
+    about: dict[str, set[str]],
+    idf: Callable[[str], float],
+) -> None:
+    """Fill `record` with the best sentences, or with NOT_FOUND when the passages hold too
+    little of the question. A question about provinces is answered from their documents."""
+    preferred = set().union(*about.values())
+    covered = frozenset(t for place, docs in about.items() if docs for t in lexical_terms(place))
+    usable = [h for h in hits if h.chunk.doc_id in preferred] if preferred else hits
+    found = candidates(resolved, usable, idf, preferred, covered)
+    spread = tuple(about.values()) if len(about) > 1 else ()
+    chosen = select(found, spread=spread)
+    if not chosen or passage_coverage(resolved, usable, idf, covered) < SELECTION.min_coverage:
+        record.answer = NOT_FOUND + (" " + RELATED if hits else "")
+        return
+    record.abstained = False
+    record.citations = [_sentence_citation(n, c) for n, c in enumerate(chosen, 1)]
+    record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
+
+
+def _sentence_citation(marker: int, chosen: Candidate) -> Citation:
+    """A chosen sentence as a citation, scored by its sentence score."""
     hit = chosen.hit
-    return Citation(
-        marker=marker,
-        source=hit.document.source,
-        title=hit.document.title,
-        date=hit.document.date,
-        page=hit.document.page_at(chosen.start),
-        quote=chosen.text,
+    return span_citation(
+        marker,
+        hit.document,
         start=chosen.start,
         end=chosen.end,
+        quote=chosen.text,
         chunk_id=hit.chunk.chunk_id,
-        score=round(chosen.score, 4),
-        doc_id=hit.chunk.doc_id,
-        provinces=hit.document.provinces,
+        score=chosen.score,
     )
 
 
 def _context(hit: Hit) -> Context:
+    """A retrieved passage as the record lists it, used or not."""
     return Context(
         source=hit.document.source,
         chunk_id=hit.chunk.chunk_id,

@@ -14,13 +14,13 @@ from itertools import pairwise
 
 from assistant.question import STOPWORDS, Intent, intent_of
 from index.retrieve import Hit
+from index.weights import SELECTION, SENTENCE_SCORE
 from ingest.normalize import lexical_terms, query_terms, strip_diacritics, words
 from ingest.sentences import split_sentences
 
 _NUMBER = re.compile(r"\d")
 _DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|\bnăm \d{4}\b|\b(?:19|20)\d{2}\b")
 _DOCNO = re.compile(r"\b\d+[-/][A-ZĐ]+(?:[-/][A-ZĐ0-9]+)*\b")
-_HEADING_WEIGHT = 0.5
 _NAME = re.compile(r"(?:\b[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*\s){1,3}[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*")
 
 
@@ -74,17 +74,33 @@ def candidates(
             have = _terms_of(text)
             matched = [t for t in terms if t in have]
             coverage = sum(idf(t) for t in matched) / total
-            score = (_HEADING_WEIGHT if _is_heading(text, hit.document.title) else 1.0) * (
-                coverage
-                + 0.3 * _bigram_share(bigrams, text)
-                + 0.15 * _answers_intent(intent, text)
-                + 0.1 / (1 + rank)
-                + (0.15 if hit.chunk.doc_id in preferred_docs else 0.0)
+            score = _score(
+                coverage,
+                phrase=_bigram_share(bigrams, text),
+                intent=_answers_intent(intent, text),
+                rank=rank,
+                preferred=hit.chunk.doc_id in preferred_docs,
+                heading=_is_heading(text, hit.document.title),
             )
             found.append(
                 Candidate(hit, rank, start, end, text, coverage, score, frozenset(matched))
             )
     return sorted(found, key=lambda c: -c.score)
+
+
+def _score(
+    coverage: float, *, phrase: float, intent: float, rank: int, preferred: bool, heading: bool
+) -> float:
+    """A sentence's score from its parts, weighted as index/weights.py's SentenceScore says."""
+    w = SENTENCE_SCORE
+    score = (
+        coverage
+        + w.phrase * phrase
+        + w.intent * intent
+        + w.rank / (1 + rank)
+        + (w.province if preferred else 0.0)
+    )
+    return score * (w.heading if heading else 1.0)
 
 
 def passage_coverage(
@@ -110,7 +126,9 @@ def passage_coverage(
 
 
 def select(
-    found: list[Candidate], limit: int = 3, spread: tuple[set[str], ...] = ()
+    found: list[Candidate],
+    limit: int = SELECTION.sentences,
+    spread: tuple[set[str], ...] = (),
 ) -> list[Candidate]:
     """The best sentence, plus close runners-up that add something it lacks.
 
@@ -129,7 +147,7 @@ def select(
     for candidate in found[1:]:
         if len(chosen) >= limit:
             break
-        if candidate in chosen or candidate.score < 0.8 * found[0].score:
+        if candidate in chosen or candidate.score < SELECTION.runner_up * found[0].score:
             continue
         if candidate.terms - covered:
             chosen.append(candidate)
@@ -147,7 +165,11 @@ def _is_heading(text: str, title: str) -> bool:
     """Titles and headings repeat the question's words but answer nothing."""
     if text == title:
         return True
-    return not _NUMBER.search(text) and text[-1] not in '.!?…:;"”)' and len(text.split()) <= 12
+    return (
+        not _NUMBER.search(text)
+        and text[-1] not in '.!?…:;"”)'
+        and len(text.split()) <= SENTENCE_SCORE.heading_words
+    )
 
 
 def _bigrams(question: str) -> list[str]:

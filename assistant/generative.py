@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from langchain_core.prompts import ChatPromptTemplate
-from langchain_openai import ChatOpenAI
-
 from assistant.record import AnswerRecord, passage_citation
 
-if TYPE_CHECKING:  # index.retrieve pulls in the embedding stack; only the type is needed
+if TYPE_CHECKING:  # langchain loads in seconds; it is imported when an answerer is built
+    from langchain_core.prompts import ChatPromptTemplate
+
     from index.retrieve import Hit
 
 log = logging.getLogger(__name__)
@@ -57,6 +56,8 @@ _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*%?")
 
 def load_prompt() -> ChatPromptTemplate:
     """The system and user templates from prompts/; the user one takes {passages}, {question}."""
+    from langchain_core.prompts import ChatPromptTemplate
+
     system = (PROMPTS / "answer_system.txt").read_text(encoding="utf-8")
     user = (PROMPTS / "answer_user.txt").read_text(encoding="utf-8")
     return ChatPromptTemplate.from_messages([("system", system), ("human", user)])
@@ -157,6 +158,8 @@ class GenerativeAnswerer:
     """Holds the chat model; `answer` never raises for a server's failure."""
 
     def __init__(self, url: str, model: str, *, timeout: float = 30.0) -> None:
+        from langchain_openai import ChatOpenAI
+
         self.prompt = load_prompt()
         self.chat = ChatOpenAI(
             base_url=base_url(url),

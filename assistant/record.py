@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from index.retrieve import Hit
+    from index.store import StoredDocument
 
 
 @dataclass(frozen=True)
@@ -27,21 +28,46 @@ class Citation:
     provinces: tuple[str, ...] = ()
 
 
-def passage_citation(marker: int, hit: Hit) -> Citation:
-    """A whole retrieved passage as a citation: its chunk's text and offsets."""
+def span_citation(
+    marker: int,
+    document: StoredDocument,
+    *,
+    start: int,
+    end: int,
+    quote: str,
+    chunk_id: str,
+    score: float,
+) -> Citation:
+    """Every citation is built here, so a passage, a sentence and a targets-table row are
+    cited alike: `quote` is the document's text[start:end], the page is the one holding
+    `start`, and `chunk_id` is "" for a span that comes from no chunk (a table row)."""
     return Citation(
         marker=marker,
-        source=hit.document.source,
-        title=hit.document.title,
-        date=hit.document.date,
-        page=hit.chunk.page,
-        quote=hit.chunk.text,
-        start=hit.chunk.start,
-        end=hit.chunk.end,
-        chunk_id=hit.chunk.chunk_id,
-        score=round(hit.score, 4),
-        doc_id=hit.chunk.doc_id,
-        provinces=hit.document.provinces,
+        source=document.source,
+        title=document.title,
+        date=document.date,
+        page=document.page_at(start),
+        quote=quote,
+        start=start,
+        end=end,
+        chunk_id=chunk_id,
+        score=round(score, 4),
+        doc_id=document.doc_id,
+        provinces=document.provinces,
+    )
+
+
+def passage_citation(marker: int, hit: Hit) -> Citation:
+    """A whole retrieved passage as a citation: its chunk's text and offsets."""
+    chunk = hit.chunk
+    return span_citation(
+        marker,
+        hit.document,
+        start=chunk.start,
+        end=chunk.end,
+        quote=chunk.text,
+        chunk_id=chunk.chunk_id,
+        score=hit.score,
     )
 
 

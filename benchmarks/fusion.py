@@ -32,8 +32,9 @@ from assistant.evaluate import asking_order, load_questions, source_key
 from assistant.question import resolve
 from index.e5_model import DEFAULT_MODEL_NAME
 from index.embed import Embedder
-from index.retrieve import POOL, RRF_K, WEIGHTS, Ranking, Searcher, fuse, prefer
+from index.retrieve import Ranking, Searcher, fuse, prefer
 from index.store import Store, connect
+from index.weights import FUSION
 from ingest.provinces import find_provinces
 
 RRF_KS = (1, 2, 3, 5, 8, 10, 20, 60)
@@ -62,8 +63,8 @@ def cases(db: Path, questions: Path, embedder: Embedder) -> list[Case]:
         found.append(
             Case(
                 wanted={source_key(s) for s in question.sources},
-                dense=searcher.store.query(embedder.embed_query(resolved), POOL, None, live),
-                lexical=searcher.lexical.search(resolved, POOL),
+                dense=searcher.store.query(embedder.embed_query(resolved), FUSION.pool, None, live),
+                lexical=searcher.lexical.search(resolved, FUSION.pool),
                 preferred=searcher.province_documents(named) if named else None,
             )
         )
@@ -129,7 +130,7 @@ def main() -> None:
     current = next(
         s
         for s in result["settings"]
-        if s["rrf_k"] == RRF_K and s["dense_weight"] == WEIGHTS["dense"] / WEIGHTS["lexical"]
+        if s["rrf_k"] == FUSION.rrf_k and s["dense_weight"] == FUSION.dense / FUSION.lexical
     )
     header = " | ".join(f"{n} hit@1 / hit@5 / MRR" for n in sets)
     print(f"| fusion | {header} |")

@@ -59,6 +59,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.answer import Assistant
+from assistant.settings import Settings
 from benchmarks.scaled_corpus import (
     ARTICLES,
     ROOT,
@@ -278,7 +279,8 @@ def measure_size(
         searcher = Searcher(store, QueryEmbedder(embedder, timings))
         timings.patch(searcher, "refresh", "Searcher.refresh")
         timings.patch(searcher, "province_documents")
-        assistant = Assistant(searcher)
+        settings = Settings()
+        assistant = Assistant(searcher, k=settings.k, retrieval=settings.retrieval)
         pid = server.pid if server else None
 
         with PeakRss(pid) as cold_rss:

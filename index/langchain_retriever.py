@@ -16,8 +16,8 @@ class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     searcher: Searcher
-    k: int = 5
-    mode: Mode = "hybrid"
+    k: int
+    mode: Mode
     province: str | None = None
 
     def _get_relevant_documents(

@@ -2,33 +2,27 @@
 
 Reciprocal rank fusion needs no score calibration between the two halves,
 which matters because cosine similarities and BM25 scores live on unrelated
-scales and shift with every corpus. The constant and the weights were chosen
-on the bundled question set and the UIT set together (README, "Retrieval").
-Questions that name a province rank that province's passages first; an
-explicit province filter keeps only them.
+scales and shift with every corpus. Its constant and weights, and where they
+came from, are in index/weights.py. Questions that name a province rank that
+province's passages first; an explicit province filter keeps only them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from index.embed import Embedder
 from index.lexical import LexicalIndex
 from index.store import Store, StoredChunk, StoredDocument
+from index.weights import FUSION, RETRIEVAL
 from ingest.provinces import expand, find_provinces
+
+if TYPE_CHECKING:  # index.embed loads sentence-transformers; only the type is needed here
+    from index.embed import Embedder
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-# Chosen by benchmarks/fusion.py: the setting with the best MRR among those that are
-# at least as good as either half alone on every measure, on both question sets.
-# BM25 is the steadier half on these corpora; the dense half breaks its ties.
-RRF_K = 2
-WEIGHTS = {"dense": 0.4, "lexical": 1.0}
-# How many candidates each half contributes before fusion.
-POOL = 40
-# A document is "about" the provinces it names most; later mentions are asides.
-ABOUT = 2
 
 
 Ranking = list[tuple[StoredChunk, float]]
@@ -82,21 +76,10 @@ class Searcher:
         return self._documents
 
     def province_documents(self, names: tuple[str, ...]) -> set[str]:
-        """Documents about any of the given provinces, old or merged names alike."""
-        wanted = {old for name in names for old in expand(name)}
-        return {
-            doc_id
-            for doc_id, doc in self.documents.items()
-            if wanted.intersection(doc.provinces[:ABOUT])
-        }
+        """Documents about any of the given provinces, in the store as it is now."""
+        return documents_about(self.documents, names)
 
-    def search(
-        self,
-        query: str,
-        k: int = 5,
-        mode: Mode = "hybrid",
-        province: str | None = None,
-    ) -> list[Hit]:
+    def search(self, query: str, *, k: int, mode: Mode, province: str | None = None) -> list[Hit]:
         self.refresh()
         allowed = self.province_documents((province,)) if province else None
         if allowed is not None and not allowed:
@@ -106,11 +89,12 @@ class Searcher:
             if self.embedder is None:
                 raise ValueError("dense retrieval needs an embedding model")
             vector = self.embedder.embed_query(query)
-            dense = self.store.query(vector, POOL, allowed, self._live)
-            ranked.append((WEIGHTS["dense"], dense))
+            dense = self.store.query(vector, FUSION.pool, allowed, self._live)
+            ranked.append((FUSION.dense, dense))
         if mode in ("hybrid", "lexical"):
             assert self._lexical is not None
-            ranked.append((WEIGHTS["lexical"], self._lexical.search(query, POOL, allowed)))
+            lexical = self._lexical.search(query, FUSION.pool, allowed)
+            ranked.append((FUSION.lexical, lexical))
         fused = ranked[0][1] if len(ranked) == 1 else fuse(ranked)
         named = find_provinces(query)
         if named and not province:
@@ -118,7 +102,17 @@ class Searcher:
         return [Hit(chunk, score, self._documents[chunk.doc_id]) for chunk, score in fused[:k]]
 
 
-def fuse(lists: list[tuple[float, Ranking]], rrf_k: int = RRF_K) -> Ranking:
+def documents_about(documents: Mapping[str, StoredDocument], names: Iterable[str]) -> set[str]:
+    """Documents about any of the given provinces, old or merged names alike."""
+    wanted = {old for name in names for old in expand(name)}
+    return {
+        doc_id
+        for doc_id, doc in documents.items()
+        if wanted.intersection(doc.provinces[: RETRIEVAL.about])
+    }
+
+
+def fuse(lists: list[tuple[float, Ranking]], rrf_k: int = FUSION.rrf_k) -> Ranking:
     """Weighted reciprocal rank fusion: each list adds weight / (rrf_k + rank)."""
     scores: dict[str, float] = {}
     chunks: dict[str, StoredChunk] = {}

@@ -51,9 +51,11 @@ def corpus_store(tmp_path_factory, embedder):
 @pytest.fixture(scope="session")
 def corpus_assistant(corpus_store, embedder):
     from assistant.answer import Assistant
+    from assistant.settings import Settings
     from index.retrieve import Searcher
 
-    return Assistant(Searcher(corpus_store, embedder))
+    settings = Settings()
+    return Assistant(Searcher(corpus_store, embedder), k=settings.k, retrieval=settings.retrieval)
 
 
 # Tests that use any of these fixtures (directly or through another fixture) are marked

@@ -129,7 +129,7 @@ def test_the_record_has_the_documented_json_shape(corpus_assistant):
 def test_the_searcher_serves_langchain_as_a_retriever(corpus_assistant, corpus_store):
     from index.langchain_retriever import HybridRetriever
 
-    retriever = HybridRetriever(searcher=corpus_assistant.searcher, k=3)
+    retriever = HybridRetriever(searcher=corpus_assistant.searcher, k=3, mode="hybrid")
     documents = retriever.invoke("kinh tế số chiếm 7,41% GRDP")
     assert len(documents) == 3
     first = documents[0]

@@ -563,7 +563,12 @@ def upload_app(embedder, tmp_path_factory):
     store = Store(connect(str(data / "chroma")), embedder.name)
     assert ingest_paths([ARTICLES], store, embedder).ok
     settings = Settings(data_dir=data)
-    with _serving(build_app(Assistant(Searcher(store, embedder)), settings)) as url:
+    with _serving(
+        build_app(
+            Assistant(Searcher(store, embedder), k=settings.k, retrieval=settings.retrieval),
+            settings,
+        )
+    ) as url:
         yield url, settings
 
 

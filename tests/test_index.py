@@ -129,7 +129,7 @@ def test_chunks_of_an_uncommitted_write_are_invisible_and_swept(tmp_path, embedd
                     "start": 0, "end": 10, "page": 0}],
     )  # fmt: skip
     assert [c.chunk_id for c in store.iter_chunks()] == before
-    hits = Searcher(store, embedder).search("đoạn mồ côi bị ngắt giữa chừng", k=20)
+    hits = Searcher(store, embedder).search("đoạn mồ côi bị ngắt giữa chừng", k=20, mode="hybrid")
     assert all(h.chunk.doc_id != "ghost" for h in hits)
     assert store.sweep() == 1
     consistent(store)
@@ -173,7 +173,7 @@ def test_the_same_code_works_against_a_chroma_server(chroma_server, tmp_path, em
     store = make_store(tmp_path, embedder, url=chroma_server)
     summary = ingest_paths([ARTICLES], store, embedder)
     assert summary.ok and len(summary.added) == 5
-    hits = Searcher(store, embedder).search("kinh tế số chiếm 7,41% GRDP", k=3)
+    hits = Searcher(store, embedder).search("kinh tế số chiếm 7,41% GRDP", k=3, mode="hybrid")
     assert hits[0].document.source == SOC_TRANG
     consistent(store)
     again = Store(connect("unused", chroma_server), embedder.name)
@@ -198,7 +198,7 @@ def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
 
     assert reopened.reembed(embedder.name, embedder.embed_passages) == count
     assert reopened.chunks_collection_name != old_name
-    hits = Searcher(reopened, embedder).search("kinh tế số 7,41% GRDP", k=1)
+    hits = Searcher(reopened, embedder).search("kinh tế số 7,41% GRDP", k=1, mode="hybrid")
     assert hits and hits[0].document.source == SOC_TRANG
 
 
@@ -209,7 +209,7 @@ def test_a_searcher_sees_documents_written_after_it_was_built(tmp_path, embedder
     assert len(searcher.documents) == 1
     other = Store(connect(str(tmp_path / "db")), embedder.name)
     ingest_paths([ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"], other, embedder)
-    hits = searcher.search("lộ trình chuyển đổi số Tây Ninh", k=3)
+    hits = searcher.search("lộ trình chuyển đổi số Tây Ninh", k=3, mode="hybrid")
     assert hits[0].document.source == "tay-ninh-lo-trinh-chuyen-doi-so.txt"
 
 

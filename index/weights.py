@@ -1,0 +1,110 @@
+"""Every number that ranks passages or picks an answer, each with where it came from.
+
+Retrieval (index/retrieve.py) and answering (assistant/extractive.py, assistant/answer.py)
+read them from here, so a re-tune is one edit made next to its evidence. The module lives
+in index/ because index/ may not import assistant/, while assistant/ reads index/.
+
+"Set by hand" means no benchmark chose the value: it was written with the code that uses
+it (commits bcd4706 "Ingestion foundation", 0bb5ecf "Extractive answerer", e1279dc
+"Targets extraction, weighted fusion") and `make test`'s quality thresholds (README,
+"Quality") have held with it since. Change a value only with a measurement, and record
+the command and its result here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Weighted reciprocal rank fusion of the dense (Chroma) and lexical (BM25) rankings.
+
+    `rrf_k`, `dense` and `lexical` were chosen by benchmarks/fusion.py (its docstring has
+    the command): every RRF k in 1-60 and dense weight in 0.2-1.5, lexical fixed at 1, on
+    the bundled set (tests/data/qa.jsonl) and UIT (1,225 questions). Of the settings at
+    least as good as the better half alone on hit@1, hit@5 and MRR on both sets, k=2 with
+    dense 0.4 has the best total MRR. With it `assistant eval` gives hybrid hit@1 / hit@5 /
+    MRR of 0.989 / 1.000 / 0.995 on the bundled set and 0.847 / 0.991 / 0.910 on UIT
+    (README, "Quality"); plain RRF (k=60, equal weights) and the previous k=5, dense 0.6
+    were one question behind BM25 alone on the bundled set (README, "Retrieval and answers").
+
+    `pool`, how many candidates each half contributes before fusion: set by hand (bcd4706);
+    benchmarks/fusion.py tuned the weights with this pool, so change them together.
+    """
+
+    rrf_k: int = 2
+    dense: float = 0.4
+    lexical: float = 1.0
+    pool: int = 40
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Which documents a province question prefers, and how many passages one may ask for.
+
+    `about`: a document is "about" the provinces among the first `about` it names (by
+    mention count); later mentions are asides. Set by hand (bcd4706).
+
+    `max_k`: the most passages a question may retrieve; the web app clamps the k a user
+    sends to it. Set by hand (e1279dc). Above `pool` only hybrid retrieval can return
+    more, since each half offers `pool` candidates.
+    """
+
+    about: int = 2
+    max_k: int = 50
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    """How the extractive answerer scores a sentence of a retrieved passage.
+
+    A sentence's score is its coverage (the share of the question's topic weight, by
+    rarity, that it holds), plus `phrase` x the share of the question's word pairs it
+    holds, plus `intent` x the share of what the question asks for (a figure, a date, a
+    document number, a name) that it holds, plus `rank` / (1 + its passage's rank), plus
+    `province` when its document is about a province the question names. A heading (the
+    title, or a line of at most `heading_words` words without a figure or closing
+    punctuation) has the whole score multiplied by `heading`.
+
+    `phrase`, `intent`, `rank`, `province`: set by hand (bcd4706). `heading`,
+    `heading_words`: set by hand (e1279dc), when headings that repeat the question's
+    words were outranking the sentences that answer it.
+    """
+
+    phrase: float = 0.3
+    intent: float = 0.15
+    rank: float = 0.1
+    province: float = 0.15
+    heading: float = 0.5
+    heading_words: int = 12
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which of the scored sentences make the answer, and when to abstain instead.
+
+    `sentences`: the answer is the best sentence plus runners-up, at most this many in all;
+    `runner_up`: a runner-up must score at least this share of the best one and hold a
+    question term the chosen ones lack. Both set by hand (bcd4706).
+
+    `min_coverage`: the answerer abstains when no retrieved passage holds this share of the
+    question's topic weight. Chosen on the bundled set, where it abstains on every question
+    about a province no document covers and every off-topic question, and checked on UIT
+    (all answerable), where it wrongly abstains on about 5% (README, "Abstention"; 0bb5ecf).
+    `assistant eval` with it: abstention accuracy 0.905 and false abstentions 4.3% on the
+    bundled set, 0.968 and 3.2% on UIT (README, "Quality").
+
+    `related`: how many nearest passages an abstention lists as reading. Set by hand.
+    """
+
+    sentences: int = 3
+    runner_up: float = 0.8
+    min_coverage: float = 0.4
+    related: int = 3
+
+
+FUSION = Fusion()
+RETRIEVAL = Retrieval()
+SENTENCE_SCORE = SentenceScore()
+SELECTION = Selection()
