@@ -19,11 +19,10 @@ from typing import Any
 from index.e5_model import DEFAULT_MODEL_NAME
 from index.e5_onnx import EMBEDDING_FORMS
 from index.retrieve import MODES
+from index.weights import RETRIEVAL
 
 PREFIX = "ASSISTANT_"
 DEVICES = ("cpu", "cuda")
-# The web app's k slider stops here; more passages only add noise to an extractive answer.
-MAX_K = 20
 
 
 class SettingsError(ValueError):
@@ -97,7 +96,7 @@ class Settings:
     )
     retrieval: str = field(default="hybrid", metadata=_about("Retrieval mode.", choices=MODES))
     k: int = field(
-        default=5, metadata=_about("Passages retrieved per question.", _between(1, MAX_K))
+        default=5, metadata=_about("Passages retrieved per question.", _between(1, RETRIEVAL.max_k))
     )
     llm_url: str | None = field(
         default=None,

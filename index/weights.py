@@ -46,13 +46,14 @@ class Retrieval:
     `about`: a document is "about" the provinces among the first `about` it names (by
     mention count); later mentions are asides. Set by hand (bcd4706).
 
-    `max_k`: the most passages a question may retrieve; the web app clamps the k a user
-    sends to it. Set by hand (e1279dc). Above `pool` only hybrid retrieval can return
-    more, since each half offers `pool` candidates.
+    `max_k`: the most passages a question may retrieve: the settings refuse a larger k, the
+    web app's slider stops there and its API clamps to it. Set by hand: the slider's bound
+    since the first app (an extractive answer reads at most three sentences, and the list of
+    related passages past 20 is not read); the API's earlier clamp at 50 was a second bound.
     """
 
     about: int = 2
-    max_k: int = 50
+    max_k: int = 20
 
 
 @dataclass(frozen=True)
