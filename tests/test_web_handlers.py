@@ -157,19 +157,21 @@ def test_upload_then_remove_through_the_handlers(embedder, tmp_path):
 
     store = Store(connect(str(tmp_path / "chroma")), embedder.name)
     handlers = _handlers(Assistant(Searcher(store, embedder)), tmp_path)
-    incoming = tmp_path / "in"
-    incoming.mkdir()
     article = ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"
-    (incoming / "tây ninh.txt").write_bytes(article.read_bytes())
-    (incoming / "ban-sao.txt").write_bytes(article.read_bytes())
-    (incoming / "gia-mao.pdf").write_text("Đây không phải PDF.", encoding="utf-8")
-    files = [str(incoming / n) for n in ("tây ninh.txt", "ban-sao.txt", "gia-mao.pdf")]
-    report, table, remove_picker, _ = handlers.upload(files, _request())
-    assert report.count("<li") == 3
+    first, second = tmp_path / "in" / "a" / "tây ninh.txt", tmp_path / "in" / "b" / "tây ninh.txt"
+    for copy in (first, second):
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(article.read_bytes())
+    fake = tmp_path / "in" / "gia-mao.pdf"
+    fake.write_text("Đây không phải PDF.", encoding="utf-8")
+    report, table, remove_picker, _ = handlers.upload(
+        [str(first), str(second), str(fake)], _request()
+    )
+    assert report.count("<li") == 3, report
     assert "✓ <strong>tây ninh.txt</strong>: đã thêm vào thư viện (lưu với tên tây_ninh.txt)" in (
         report
     )
-    assert "= <strong>ban-sao.txt</strong>: trùng nội dung với tây ninh.txt" in report
+    assert "= <strong>tây ninh.txt</strong>: trùng nội dung với tây ninh.txt" in report
     assert "✗ <strong>gia-mao.pdf</strong>: Nội dung tệp không khớp với đuôi tệp" in report
     assert [row[4] for row in table] == ["tây_ninh.txt"]
     assert sorted(p.name for p in handlers.library.uploads.iterdir()) == ["tây_ninh.txt"]

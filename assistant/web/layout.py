@@ -89,6 +89,16 @@ class TargetsTab:
     count: gr.HTML
     export: gr.DownloadButton
 
+    @property
+    def inputs(self) -> list[gr.components.Component]:
+        """The filters, in the order `Handlers.show_targets` takes them."""
+        return [self.province, self.indicator, self.sort]
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        """What `Handlers.show_targets` returns, in order."""
+        return [self.table, self.rows, self.indicator, self.count, self.export]
+
 
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
     """The Gradio Blocks app over one assistant; call `.launch(**launch_options(settings))`."""
@@ -340,28 +350,24 @@ def _wire_library(
     upload_outputs = [library.upload_report, *outputs]
     remove_outputs = [library.remove_report, *outputs]
     load_outputs = [*outputs, library.manage, library.admin_note]
-    show = (handlers.show_targets, _target_inputs(targets), _target_outputs(targets))
+    show_targets = handlers.show_targets
     library.upload.click(handlers.upload, [library.files], upload_outputs, **PRIVATE).then(
-        lambda: None, None, library.files, **PRIVATE
-    ).then(*show, **PRIVATE)
+        lambda: None,
+        None,
+        library.files,
+        **PRIVATE,  # empties the file picker
+    ).then(show_targets, targets.inputs, targets.outputs, **PRIVATE)
     library.remove.click(handlers.remove, [library.remove_picker], remove_outputs, **PRIVATE).then(
-        *show, **PRIVATE
+        show_targets, targets.inputs, targets.outputs, **PRIVATE
     )
-    app.load(handlers.on_load, None, load_outputs, **PRIVATE).then(*show, **PRIVATE)
+    app.load(handlers.on_load, None, load_outputs, **PRIVATE).then(
+        show_targets, targets.inputs, targets.outputs, **PRIVATE
+    )
 
 
 def _wire_targets(handlers: Handlers, targets: TargetsTab, chat: ChatTab, tabs: gr.Tabs) -> None:
-    inputs, outputs = _target_inputs(targets), _target_outputs(targets)
-    for control in inputs:
-        control.input(handlers.show_targets, inputs, outputs, **PRIVATE)
+    for control in targets.inputs:
+        control.input(handlers.show_targets, targets.inputs, targets.outputs, **PRIVATE)
     targets.table.select(
         handlers.open_target, [targets.rows], [chat.doc_view, chat.doc_picker, tabs], **PRIVATE
     )
-
-
-def _target_inputs(targets: TargetsTab) -> list[gr.Dropdown]:
-    return [targets.province, targets.indicator, targets.sort]
-
-
-def _target_outputs(targets: TargetsTab) -> list[gr.components.Component]:
-    return [targets.table, targets.rows, targets.indicator, targets.count, targets.export]

@@ -10,10 +10,12 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.web.uploads import UploadResult
 from index.store import StoredDocument
+
+if TYPE_CHECKING:
+    from assistant.web.uploads import UploadResult
 
 NOT_FOUND_HEADING = "Không tìm thấy câu trả lời"
 RELATED_HEADING = "Đoạn liên quan để tham khảo"
