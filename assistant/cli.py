@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import sys
@@ -257,14 +256,11 @@ def targets(
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
     table = targets_table.rows(open_store(settings).list_documents(), province, indicator)
-    columns = targets_table.COLUMNS
     if as_json:
         for row in table:
-            click.echo(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+            click.echo(json.dumps(targets_table.record(row), ensure_ascii=False))
     elif as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[row.get(c) for c in columns] for row in table])
+        targets_table.write_csv(table, sys.stdout)
     elif not table:
         click.echo("no targets found")
     else:
@@ -290,7 +286,7 @@ def reindex(settings: Settings) -> None:
 @settings_options(*STORE, *CHUNKING, *ANSWERING, *SERVING)
 def serve(settings: Settings) -> None:
     """Serve the chat in the browser (never a public share link)."""
-    from assistant.app import serve as serve_app
+    from assistant.web.serve import serve as serve_app
 
     serve_app(settings)
 

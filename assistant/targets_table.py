@@ -2,13 +2,18 @@
 
 Rows are extracted at ingestion (ingest.targets) and stored with each
 document, so the table always matches the index and every row can be cited.
+This module is the one schema of the table: its columns (English names, as the
+CSV and JSON exports and the CLI use them), the Vietnamese headers the app's
+table shows, and the one CSV writer behind `assistant targets --csv` and the
+app's download.
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TextIO
 
 from assistant.record import Citation
 from index.store import StoredDocument
@@ -16,10 +21,24 @@ from ingest.normalize import fold, strip_diacritics
 from ingest.provinces import expand, find_provinces
 from ingest.targets import indicator_of
 
-COLUMNS = (
-    "province", "indicator", "target", "deadline", "achieved", "as_of", "status",
-    "source", "quote", "start", "end",
-)  # fmt: skip
+# Every column in export order, with its header in the app's table (None: exported, not shown).
+SCHEMA: tuple[tuple[str, str | None], ...] = (
+    ("province", "Tỉnh"),
+    ("indicator", "Chỉ tiêu"),
+    ("target", "Mục tiêu"),
+    ("deadline", "Thời hạn"),
+    ("achieved", "Kết quả"),
+    ("as_of", "Thời điểm"),
+    ("status", "Tình trạng"),
+    ("source", "Nguồn"),
+    ("quote", None),
+    ("start", None),
+    ("end", None),
+)
+COLUMNS = tuple(name for name, _ in SCHEMA)
+# The columns the app's table shows, and their headers, in the same order.
+SHOWN = tuple(name for name, header in SCHEMA if header)
+HEADERS = [header for _, header in SCHEMA if header]
 _LIST_QUESTION = re.compile(
     r"liet ke|(cac|nhung) (chi tieu|muc tieu)|tinh nao .*(muc tieu|chi tieu)|"
     r"(muc tieu|chi tieu) nao"
@@ -37,13 +56,34 @@ def rows(
     wanted = set(expand(province)) if province else None
     found = []
     for doc in documents:
-        for row in doc.targets:
+        for row in document_rows(doc):
             if wanted is not None and row.get("province") not in wanted:
                 continue
             if indicator and fold(indicator) not in fold(row.get("indicator") or ""):
                 continue
-            found.append({**row, "doc_id": doc.doc_id})
+            found.append(row)
     return sorted(found, key=lambda r: (r.get("province") or "", r["source"], r["start"]))
+
+
+def document_rows(doc: StoredDocument) -> list[dict[str, Any]]:
+    """One document's stored rows as plain dicts carrying its doc_id.
+
+    The only place that reads `StoredDocument.targets`, so a change in how
+    the store hands targets back is adapted here alone.
+    """
+    return [{**row, "doc_id": doc.doc_id} for row in doc.targets]
+
+
+def record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row with exactly the export columns, in order: one JSON record."""
+    return {column: row.get(column) for column in COLUMNS}
+
+
+def write_csv(table: Iterable[Mapping[str, Any]], out: TextIO) -> None:
+    """The rows as CSV with a header row of COLUMNS (empty cells for missing values)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([[row.get(column) for column in COLUMNS] for row in table])
 
 
 def is_list_question(question: str) -> bool:

@@ -18,7 +18,7 @@ A benchmark, not a test. It
    queue is included), as a Markdown table and, with `--json OUT`, as JSON.
 
 Every request goes to 127.0.0.1 only; client analytics are off and HF_HUB_OFFLINE=1.
-The app runs its events with `default_concurrency_limit=CONCURRENCY` (assistant.app) and
+The app runs its events with `default_concurrency_limit=CONCURRENCY` (assistant.web.layout) and
 an unbounded queue, so requests beyond that wait in the queue instead of failing.
 
     .venv/bin/python benchmarks/load.py --clients 20 --seconds 60 --json /tmp/load.json
@@ -365,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.clients < 1 or args.seconds <= 0:
         parser.error("--clients must be at least 1 and --seconds positive")
 
-    from assistant.app import ALL_PROVINCES, CONCURRENCY
+    from assistant.web.filters import ALL_PROVINCES
+    from assistant.web.layout import CONCURRENCY
 
     args.province = args.province or ALL_PROVINCES
     machine = machine_info()

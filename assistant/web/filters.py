@@ -1,0 +1,31 @@
+"""The filter values the chat and the targets tab read from their form controls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.provinces import all_names
+
+# The province dropdowns' first entry: no province filter.
+ALL_PROVINCES = "Tất cả"
+# The retriever is never asked for more passages than this, whatever a client sends.
+MAX_K = 50
+
+
+def province_choices() -> list[str]:
+    return [ALL_PROVINCES, *all_names()]
+
+
+def province_filter(value: str | None) -> str | None:
+    """The province to filter on, or None for `ALL_PROVINCES` or nothing chosen."""
+    value = (value or "").strip()
+    return None if not value or value == ALL_PROVINCES else value
+
+
+def k_value(value: Any, default: int) -> int:
+    """Passages to retrieve: `value` (a slider's float, an API client's anything) in [1, MAX_K]."""
+    try:
+        k = int(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(k, 1), MAX_K)

@@ -1,0 +1,373 @@
+"""The Gradio layout: the chat, library and targets tabs, and which handler each event runs.
+
+Citations are clickable: the answer panel is a `gr.HTML` whose `js_on_load`
+(static/panel.js) turns a click on any element with `data-doc` into a custom
+`cite` event carrying the document id and the character range, and
+`Handlers.open_cited` renders that document with the range highlighted.
+Events are registered in a fixed order: Gradio names the undocumented API
+endpoints after the handlers (`/respond`, `/upload`...), numbering repeats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import gradio as gr
+
+from assistant import targets_table
+from assistant.answer import Assistant
+from assistant.settings import Settings
+from assistant.web.filters import ALL_PROVINCES, province_choices
+from assistant.web.handlers import Handlers, ask_endpoint
+from assistant.web.library import Library, library_rows
+from assistant.web.render import answer_html, document_html
+from assistant.web.targets_view import (
+    ALL_INDICATORS,
+    TARGET_SORTS,
+    indicator_choices,
+    target_rows,
+    target_table,
+)
+from assistant.web.uploads import mb
+
+# Events of one kind (e.g. questions) the app runs at once; more wait in the queue.
+CONCURRENCY = 4
+EXAMPLES = (
+    "Sóc Trăng đặt chỉ tiêu kinh tế số bao nhiêu phần trăm GRDP?",
+    "Tây Ninh có bao nhiêu tổ công nghệ số cộng đồng?",
+    "Còn Tuyên Quang thì sao?",
+)
+# Events whose API endpoints only the app itself calls.
+PRIVATE = {"api_visibility": "undocumented"}
+
+
+def static_text(name: str) -> str:
+    """A file of the package's static/ folder (CSS, JS), read when the app is built."""
+    return (resources.files("assistant.web") / "static" / name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ChatTab:
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    send: gr.Button
+    examples: list[gr.Button]
+    province: gr.Dropdown
+    k: gr.Slider
+    new_chat: gr.Button
+    download: gr.DownloadButton
+    comment: gr.Textbox
+    useful: gr.Button
+    not_useful: gr.Button
+    feedback_status: gr.HTML
+    panel: gr.HTML
+    doc_picker: gr.Dropdown
+    doc_view: gr.HTML
+
+
+@dataclass(frozen=True)
+class LibraryTab:
+    admin_note: gr.Markdown
+    table: gr.Dataframe
+    manage: gr.Column
+    files: gr.File
+    upload: gr.Button
+    upload_report: gr.HTML
+    remove_picker: gr.Dropdown
+    remove: gr.Button
+    remove_report: gr.HTML
+
+
+@dataclass(frozen=True)
+class TargetsTab:
+    province: gr.Dropdown
+    indicator: gr.Dropdown
+    sort: gr.Dropdown
+    table: gr.Dataframe
+    rows: gr.State
+    count: gr.HTML
+    export: gr.DownloadButton
+
+    @property
+    def inputs(self) -> list[gr.components.Component]:
+        """The filters, in the order `Handlers.show_targets` takes them."""
+        return [self.province, self.indicator, self.sort]
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        """What `Handlers.show_targets` returns, in order."""
+        return [self.table, self.rows, self.indicator, self.count, self.export]
+
+
+def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
+    """The Gradio Blocks app over one assistant; call `.launch(**launch_options(settings))`."""
+    handlers = Handlers(Library(assistant, settings), settings)
+    with gr.Blocks(title="Trợ lý tài liệu", analytics_enabled=False) as app:
+        gr.HTML(
+            f"<style>{static_text('app.css')}</style><h1 style='margin:0'>Trợ lý tài liệu</h1>"
+            "<p class='vd-note' style='margin:2px 0 0'>Hỏi đáp tiếng Việt trên các tài liệu "
+            "trong thư viện; mỗi câu trả lời kèm trích dẫn nguồn.</p>",
+            js_on_load=None,
+        )
+        turns = gr.State([])
+        selected = gr.State(-1)
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab("Hỏi đáp", id="chat"):
+                chat = _chat_tab(handlers.library, settings)
+            with gr.Tab("Thư viện", id="library"):
+                library = _library_tab(handlers.library, settings)
+            with gr.Tab("Chỉ tiêu", id="targets"):
+                targets = _targets_tab(handlers.library)
+        _wire_chat(handlers, chat, turns, selected)
+        _wire_library(app, handlers, library, targets, chat)
+        _wire_targets(handlers, targets, chat, tabs)
+        gr.api(ask_endpoint(handlers), api_name="ask")
+    app.queue(default_concurrency_limit=CONCURRENCY)
+    return app
+
+
+def _chat_tab(library: Library, settings: Settings) -> ChatTab:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            chatbot = gr.Chatbot(
+                label="Cuộc trò chuyện",
+                height=420,
+                render_markdown=False,
+                sanitize_html=True,
+                latex_delimiters=[],
+                buttons=["copy", "copy_all"],
+                elem_id="chatbot",
+                placeholder="Hãy đặt một câu hỏi về các tài liệu trong thư viện.",
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    show_label=False,
+                    placeholder="Nhập câu hỏi, ví dụ: Tây Ninh có bao nhiêu tổ "
+                    "công nghệ số cộng đồng?",
+                    lines=1,
+                    max_lines=4,
+                    scale=8,
+                    elem_id="question",
+                    autofocus=True,
+                )
+                send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send")
+            gr.Markdown("**Câu hỏi mẫu** (bấm để hỏi):")
+            with gr.Row():
+                examples = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+            with gr.Row():
+                province = gr.Dropdown(
+                    province_choices(),
+                    value=ALL_PROVINCES,
+                    label="Lọc theo tỉnh/thành",
+                    elem_id="province",
+                )
+                k = gr.Slider(
+                    1, 20, value=min(max(settings.k, 1), 20), step=1, label="Số đoạn tìm kiếm (k)"
+                )
+            with gr.Row():
+                new_chat = gr.Button("Cuộc trò chuyện mới", elem_id="new-chat")
+                download = gr.DownloadButton(
+                    "Tải cuộc trò chuyện (Markdown)",
+                    value=None,
+                    interactive=False,
+                    elem_id="export",
+                )
+            with gr.Accordion("Góp ý cho câu trả lời đang xem", open=False):
+                comment = gr.Textbox(label="Nhận xét (không bắt buộc)", lines=2, elem_id="comment")
+                with gr.Row():
+                    useful = gr.Button("Hữu ích", size="sm", elem_id="useful")
+                    not_useful = gr.Button("Không hữu ích", size="sm", elem_id="not-useful")
+                feedback_status = gr.HTML("", js_on_load=None, elem_id="feedback-status")
+        with gr.Column(scale=6):
+            panel = gr.HTML(
+                answer_html(None, library.view),
+                label="Câu trả lời và nguồn",
+                js_on_load=static_text("panel.js"),
+                elem_id="answer-panel",
+                container=True,
+                padding=True,
+            )
+            doc_picker = gr.Dropdown(
+                library.choices(),
+                value=None,
+                label="Tài liệu",
+                info="Chọn một tài liệu để đọc toàn văn.",
+                elem_id="doc-picker",
+            )
+            doc_view = gr.HTML(
+                document_html(None),
+                js_on_load=static_text("doc.js"),
+                elem_id="doc-view",
+                max_height=560,
+                container=True,
+                padding=True,
+            )
+    return ChatTab(
+        chatbot,
+        question,
+        send,
+        examples,
+        province,
+        k,
+        new_chat,
+        download,
+        comment,
+        useful,
+        not_useful,
+        feedback_status,
+        panel,
+        doc_picker,
+        doc_view,
+    )
+
+
+def _library_tab(library: Library, settings: Settings) -> LibraryTab:
+    admin_note = gr.Markdown("", visible=False)
+    table = gr.Dataframe(
+        library_rows(library.documents()),
+        headers=["Tiêu đề", "Ngày", "Tỉnh/thành", "Số đoạn", "Tệp"],
+        datatype=["str", "str", "str", "number", "str"],
+        interactive=False,
+        column_widths=["38%", "12%", "16%", "8%", "26%"],
+        label="Tài liệu đã lập chỉ mục",
+        elem_id="library-table",
+        wrap=True,
+    )
+    with gr.Column() as manage:
+        gr.Markdown(
+            f"### Tải lên tài liệu\nNhận tệp .txt, .md, .pdf, .html, tối đa "
+            f"{mb(settings.max_bytes)} MB mỗi tệp. Tài liệu trả lời được ngay sau "
+            "khi lập chỉ mục."
+        )
+        files = gr.File(
+            label="Chọn tệp", file_count="multiple", type="filepath", elem_id="upload-files"
+        )
+        upload = gr.Button("Tải lên và lập chỉ mục", variant="primary", elem_id="upload")
+        upload_report = gr.HTML("", js_on_load=None, elem_id="upload-report")
+        gr.Markdown("### Xóa tài liệu")
+        with gr.Row():
+            remove_picker = gr.Dropdown(
+                library.choices(),
+                value=None,
+                label="Tài liệu cần xóa",
+                scale=4,
+                elem_id="remove-picker",
+            )
+            remove = gr.Button("Xóa tài liệu", variant="stop", scale=1)
+        remove_report = gr.HTML("", js_on_load=None, elem_id="remove-report")
+    return LibraryTab(
+        admin_note,
+        table,
+        manage,
+        files,
+        upload,
+        upload_report,
+        remove_picker,
+        remove,
+        remove_report,
+    )
+
+
+def _targets_tab(library: Library) -> TargetsTab:
+    gr.Markdown(
+        "Các chỉ tiêu và kết quả nêu trong tài liệu đã lập chỉ mục, mỗi dòng gắn "
+        "với câu trong tài liệu. Bấm vào một dòng để mở tài liệu tại câu đó."
+    )
+    with gr.Row():
+        province = gr.Dropdown(
+            province_choices(),
+            value=ALL_PROVINCES,
+            label="Tỉnh/thành (tên cũ hoặc tên sau sáp nhập)",
+            elem_id="targets-province",
+            scale=3,
+        )
+        indicator = gr.Dropdown(
+            indicator_choices(library.documents()),
+            value=ALL_INDICATORS,
+            label="Chỉ tiêu",
+            elem_id="targets-indicator",
+            scale=4,
+        )
+        sort = gr.Dropdown(
+            TARGET_SORTS, value="province", label="Sắp xếp theo", elem_id="targets-sort", scale=2
+        )
+    initial = target_rows(library.documents())
+    table = gr.Dataframe(
+        target_table(initial),
+        headers=targets_table.HEADERS,
+        datatype="str",
+        interactive=False,
+        column_widths=["11%", "23%", "9%", "8%", "11%", "10%", "9%", "19%"],
+        label="Chỉ tiêu và kết quả",
+        elem_id="targets-table",
+        wrap=True,
+        max_height=640,
+    )
+    rows = gr.State(initial)
+    with gr.Row(equal_height=True):
+        count = gr.HTML("", js_on_load=None, elem_id="targets-count", scale=4)
+        export = gr.DownloadButton(
+            "Tải bảng (CSV)",
+            value=None,
+            interactive=False,
+            size="sm",
+            scale=1,
+            elem_id="targets-export",
+        )
+    return TargetsTab(province, indicator, sort, table, rows, count, export)
+
+
+def _wire_chat(handlers: Handlers, chat: ChatTab, turns: gr.State, selected: gr.State) -> None:
+    outputs = [chat.chatbot, turns, selected, chat.panel, chat.question, chat.download]
+    inputs = [chat.question, turns, chat.province, chat.k]
+    chat.send.click(handlers.respond, inputs, outputs, **PRIVATE)
+    chat.question.submit(handlers.respond, inputs, outputs, **PRIVATE)
+    for button, text in zip(chat.examples, EXAMPLES, strict=True):
+        # The lambda only binds the example's text, which becomes the question.
+        button.click(lambda t=text: t, None, chat.question, queue=False, **PRIVATE).then(
+            handlers.respond, inputs, outputs, **PRIVATE
+        )
+    chat.new_chat.click(handlers.new_conversation, None, outputs, **PRIVATE)
+    chat.chatbot.clear(handlers.new_conversation, None, outputs, **PRIVATE)
+    chat.chatbot.select(handlers.select_turn, [turns], [selected, chat.panel], **PRIVATE)
+    chat.chatbot.like(handlers.like, [turns], None, **PRIVATE)
+    chat.panel.cite(handlers.open_cited, None, [chat.doc_view, chat.doc_picker], **PRIVATE)
+    chat.doc_picker.input(handlers.open_picked, [chat.doc_picker], [chat.doc_view], **PRIVATE)
+    feedback_inputs = [turns, selected, chat.comment]
+    feedback_outputs = [chat.comment, chat.feedback_status]
+    chat.useful.click(handlers.useful_feedback, feedback_inputs, feedback_outputs, **PRIVATE)
+    chat.not_useful.click(
+        handlers.not_useful_feedback, feedback_inputs, feedback_outputs, **PRIVATE
+    )
+
+
+def _wire_library(
+    app: gr.Blocks, handlers: Handlers, library: LibraryTab, targets: TargetsTab, chat: ChatTab
+) -> None:
+    """Uploads, removals and page loads change the library, so the targets tab follows."""
+    outputs = [library.table, library.remove_picker, chat.doc_picker]
+    upload_outputs = [library.upload_report, *outputs]
+    remove_outputs = [library.remove_report, *outputs]
+    load_outputs = [*outputs, library.manage, library.admin_note]
+    show_targets = handlers.show_targets
+    library.upload.click(handlers.upload, [library.files], upload_outputs, **PRIVATE).then(
+        lambda: None,
+        None,
+        library.files,
+        **PRIVATE,  # empties the file picker
+    ).then(show_targets, targets.inputs, targets.outputs, **PRIVATE)
+    library.remove.click(handlers.remove, [library.remove_picker], remove_outputs, **PRIVATE).then(
+        show_targets, targets.inputs, targets.outputs, **PRIVATE
+    )
+    app.load(handlers.on_load, None, load_outputs, **PRIVATE).then(
+        show_targets, targets.inputs, targets.outputs, **PRIVATE
+    )
+
+
+def _wire_targets(handlers: Handlers, targets: TargetsTab, chat: ChatTab, tabs: gr.Tabs) -> None:
+    for control in targets.inputs:
+        control.input(handlers.show_targets, targets.inputs, targets.outputs, **PRIVATE)
+    targets.table.select(
+        handlers.open_target, [targets.rows], [chat.doc_view, chat.doc_picker, tabs], **PRIVATE
+    )

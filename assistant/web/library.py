@@ -1,0 +1,121 @@
+"""The document library behind the app: the searcher's store, its documents and texts,
+questions to the assistant, and uploads and removals under one write lock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer import Assistant
+from assistant.components import chunking_options, embedder_for
+from assistant.record import AnswerRecord
+from assistant.settings import Settings
+from assistant.web.render import DocumentView
+from index.indexer import IngestSummary, ingest_paths
+from index.store import StoredDocument
+
+if TYPE_CHECKING:
+    from index.embed import Embedder
+
+# Document texts kept in memory before the cache starts over.
+_TEXTS_KEPT = 64
+
+
+class Library:
+    """One assistant's documents, shared by every session of the app.
+
+    Uploads are stored under `settings.data_dir / "uploads"`; a removal deletes
+    the stored file only when it lives there, never a file indexed from elsewhere.
+    """
+
+    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+        self.assistant = assistant
+        self.settings = settings
+        self.searcher = assistant.searcher
+        self.store = assistant.searcher.store
+        self.uploads = settings.data_dir / "uploads"
+        self.write_lock = threading.Lock()
+        self._texts: dict[tuple[str, str], str] = {}
+        self._texts_lock = threading.Lock()
+
+    def documents(self) -> list[StoredDocument]:
+        """Every document, by title; what another process indexed shows up too."""
+        # One small read of the store's revision.
+        self.searcher.refresh()
+        return sorted(self.searcher.documents.values(), key=lambda d: (d.title.lower(), d.source))
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, doc_id) for the document dropdowns."""
+        return [(f"{d.title} — {d.source}", d.doc_id) for d in self.documents()]
+
+    def view(self, doc_id: str) -> DocumentView | None:
+        """The document and its text, or None when it is no longer in the library."""
+        doc = self.searcher.documents.get(doc_id)
+        if doc is None:
+            return None
+        key = (doc_id, doc.generation)
+        with self._texts_lock:
+            text = self._texts.get(key)
+        if text is None:
+            try:
+                text = self.store.document_text(doc_id)
+            except KeyError:
+                return None
+            with self._texts_lock:
+                if len(self._texts) > _TEXTS_KEPT:
+                    self._texts.clear()
+                self._texts[key] = text
+        return DocumentView(doc, text)
+
+    def ask(
+        self, question: str, history: Sequence[str], province: str | None, k: int | None
+    ) -> AnswerRecord:
+        # A document committed between the searcher's refresh and its query is
+        # unknown to the searcher for a moment; asking again (twice at most) picks it up.
+        for _ in range(2):
+            try:
+                return self.assistant.ask(question, history=history, province=province, k=k)
+            except KeyError:
+                self.searcher.refresh()
+        return self.assistant.ask(question, history=history, province=province, k=k)
+
+    def embedder(self) -> Embedder:
+        # A lexical-only assistant has no model loaded; uploads still need one.
+        return self.searcher.embedder or embedder_for(self.settings)
+
+    def ingest(
+        self, paths: list[Path], progress: Callable[[list[Any]], Iterable[Any]] = iter
+    ) -> IngestSummary:
+        with self.write_lock:
+            summary = ingest_paths(
+                paths,
+                self.store,
+                self.embedder(),
+                chunking_options(self.settings),
+                progress=progress,
+            )
+            self.searcher.refresh()
+        return summary
+
+    def remove(self, doc_id: str) -> StoredDocument | None:
+        """Remove a document from the index (and its stored upload); None if it was gone."""
+        with self.write_lock:
+            doc = self.store.get_document(doc_id)
+            if doc is None:
+                return None
+            self.store.remove_document(doc_id)
+            path = Path(doc.path) if doc.path else None
+            if path and path.is_file() and path.resolve().parent == self.uploads.resolve():
+                path.unlink()
+            self.searcher.refresh()
+        return doc
+
+
+def library_rows(docs: Iterable[StoredDocument]) -> list[list[Any]]:
+    """The library table's value: title, date, provinces, chunks, file."""
+    return [
+        [d.title, d.date or "—", ", ".join(d.provinces) or "—", d.chunk_count, d.source]
+        for d in docs
+    ]
