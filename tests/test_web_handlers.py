@@ -156,7 +156,7 @@ def test_upload_then_remove_through_the_handlers(embedder, tmp_path):
     from index.store import Store, connect
 
     store = Store(connect(str(tmp_path / "chroma")), embedder.name)
-    handlers = _handlers(Assistant(Searcher(store, embedder)), tmp_path)
+    handlers = _handlers(Assistant(Searcher(store, embedder), k=5, retrieval="hybrid"), tmp_path)
     article = ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"
     first, second = tmp_path / "in" / "a" / "tây ninh.txt", tmp_path / "in" / "b" / "tây ninh.txt"
     for copy in (first, second):

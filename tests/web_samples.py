@@ -125,4 +125,4 @@ def target_docs() -> list[StoredDocument]:
 def empty_assistant(folder: Path) -> Assistant:
     """An assistant over a new, empty index that answers lexically: no model is loaded."""
     store = Store(connect(str(folder / "chroma")), Settings().embedding_model)
-    return Assistant(Searcher(store, None), retrieval="lexical")
+    return Assistant(Searcher(store, None), k=Settings().k, retrieval="lexical")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from index.weights import RETRIEVAL
 from ingest.provinces import all_names
 
 # The province dropdowns' first entry: no province filter.
 ALL_PROVINCES = "Tất cả"
-# The retriever is never asked for more passages than this, whatever a client sends.
-MAX_K = 50
 
 
 def province_choices() -> list[str]:
@@ -23,9 +22,9 @@ def province_filter(value: str | None) -> str | None:
 
 
 def k_value(value: Any, default: int) -> int:
-    """Passages to retrieve: `value` (a slider's float, an API client's anything) in [1, MAX_K]."""
+    """Passages to retrieve: `value` (a slider's float, an API client's anything) in [1, max_k]."""
     try:
         k = int(value)
     except (TypeError, ValueError):
         return default
-    return min(max(k, 1), MAX_K)
+    return min(max(k, 1), RETRIEVAL.max_k)

@@ -30,6 +30,7 @@ from assistant.web.targets_view import (
     target_table,
 )
 from assistant.web.uploads import mb
+from index.weights import RETRIEVAL
 
 # Events of one kind (e.g. questions) the app runs at once; more wait in the queue.
 CONCURRENCY = 4
@@ -163,7 +164,7 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
                     elem_id="province",
                 )
                 k = gr.Slider(
-                    1, 20, value=min(max(settings.k, 1), 20), step=1, label="Số đoạn tìm kiếm (k)"
+                    1, RETRIEVAL.max_k, value=settings.k, step=1, label="Số đoạn tìm kiếm (k)"
                 )
             with gr.Row():
                 new_chat = gr.Button("Cuộc trò chuyện mới", elem_id="new-chat")

@@ -23,9 +23,9 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(settings: Settings) -> None:
     """Build the assistant from the settings and serve the app until interrupted."""
     options = launch_options(settings)  # malformed ASSISTANT_USERS fails before the model loads
     assistant = build_assistant(settings)
     app = build_app(assistant, settings)
-    app.launch(server_name=host, server_port=port, **options)
+    app.launch(server_name=settings.host, server_port=settings.port, **options)
