@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from index.e5_model import DEFAULT_MODEL_NAME
+from index.e5_build import DEFAULT_MODEL_NAME
 from index.e5_onnx import EMBEDDING_FORMS
 
 PREFIX = "ASSISTANT_"
