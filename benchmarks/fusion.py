@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.evaluate import asking_order, load_questions, source_key
 from assistant.question import resolve
-from index.e5_model import DEFAULT_MODEL_NAME
+from assistant.settings import Settings
+from index.e5_build import DEFAULT_MODEL_NAME
 from index.embed import Embedder
 from index.retrieve import Ranking, Searcher, fuse, prefer
 from index.store import Store, connect
@@ -119,7 +120,13 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    embedder = Embedder(DEFAULT_MODEL_NAME, device="cpu")
+    settings = Settings()
+    embedder = Embedder(
+        DEFAULT_MODEL_NAME,
+        models_dir=settings.models_dir,
+        device="cpu",
+        form=settings.embedding_form,
+    )
     sets = {}
     for spec in args.sets:
         name, _, paths = spec.partition("=")

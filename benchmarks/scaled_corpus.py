@@ -588,8 +588,15 @@ def load_embedder(device: str = "cpu", threads: int | None = None):
     """
     import torch
 
+    from assistant.settings import Settings
     from index.embed import Embedder
 
     if threads:
         torch.set_num_threads(threads)
-    return Embedder(models_dir=MODELS, device=device)
+    settings = Settings()
+    return Embedder(
+        settings.embedding_model,
+        models_dir=MODELS,
+        device=device,
+        form=settings.embedding_form,
+    )

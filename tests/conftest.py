@@ -29,10 +29,17 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The default model, built once into the project's data directory and reused."""
+    """The default model and form, built once into the project's data directory and reused."""
+    from assistant.settings import Settings
     from index.embed import Embedder
 
-    return Embedder(models_dir=MODELS, device="cpu")
+    settings = Settings(data_dir=ROOT / ".data")
+    return Embedder(
+        settings.embedding_model,
+        models_dir=settings.models_dir,
+        device="cpu",
+        form=settings.embedding_form,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,12 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import numpy as np
 import pytest
 
-from index import e5_model
-from index.e5_model import PROMPTS, SOURCE_RECORD, ensure_e5_model, quantize_for_cpu
-from index.e5_onnx import ensure_onnx_forms, load_onnx_model
+from benchmarks.e5_torch_int8 import quantize_for_cpu
+from index import e5_build, e5_tokenizer
+from index.e5_build import DEFAULT_MODEL_NAME, PROMPTS, ensure_e5_model, source_fingerprint
+from index.e5_onnx import cpu_has_vnni, load_onnx_model
+from index.e5_onnx_export import ensure_onnx_forms
+from index.e5_staging import SOURCE_RECORD
 
 ROOT = Path(__file__).parents[1]
 MODELS = ROOT / ".data" / "models"
@@ -99,7 +102,7 @@ def passages() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_e5_model(tmp_path_factory.mktemp("models") / e5_model.DEFAULT_MODEL_NAME)
+    return ensure_e5_model(tmp_path_factory.mktemp("models") / DEFAULT_MODEL_NAME)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +155,7 @@ def test_directory_layout(model_dir: Path) -> None:
     assert st_config["prompts"] == PROMPTS
     bert_config = json.loads((model_dir / "sentence_bert_config.json").read_text())
     assert bert_config.get("max_seq_length", 512) == 512
-    assert json.loads((model_dir / SOURCE_RECORD).read_text()) == e5_model.source_fingerprint()
+    assert json.loads((model_dir / SOURCE_RECORD).read_text()) == source_fingerprint()
     assert not list(model_dir.parent.glob(".*")), "staging directories left behind"
 
 
@@ -228,7 +231,7 @@ def test_top_passage_agrees_with_engine(
 def test_int8_form_matches_engine(model_dir: Path, engine_embeddings, passages) -> None:
     from sentence_transformers import SentenceTransformer
 
-    if not e5_model._cpu_has_vnni():
+    if not cpu_has_vnni():
         pytest.skip("no VNNI: quantize_for_cpu keeps float32")
     int8 = quantize_for_cpu(SentenceTransformer(str(model_dir), device="cpu"))
     assert type(int8[0].auto_model.encoder.layer[0].output.dense).__name__ == "Int8Linear"
@@ -250,7 +253,7 @@ def test_onnx_int8_form_matches_engine(engine_embeddings, passages) -> None:
     The ONNX files come from the project's model directory, which `make model` builds,
     rather than from this module's fresh one, to spare the test a 1-2 minute export.
     """
-    model_dir = ensure_onnx_forms(ensure_e5_model(MODELS / e5_model.DEFAULT_MODEL_NAME))
+    model_dir = ensure_onnx_forms(ensure_e5_model(MODELS / DEFAULT_MODEL_NAME))
     onnx_int8 = load_onnx_model(model_dir, "onnx-int8")
     texts = [text for _, text in passages]
     cosine = np.sum(
@@ -274,14 +277,13 @@ def test_unchanged_source_is_not_rebuilt(model_dir: Path) -> None:
 
 @pytest.fixture
 def counted_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Replace the (20 s) real build by one that only writes the source record."""
+    """Replace the (20 s) real build by one that writes nothing (the record is added to it)."""
     builds: list[Path] = []
 
-    def fake_build(directory: Path, fingerprint: dict[str, str]) -> None:
+    def fake_build(directory: Path) -> None:
         builds.append(directory)
-        (directory / SOURCE_RECORD).write_text(json.dumps(fingerprint))
 
-    monkeypatch.setattr(e5_model, "_build", fake_build)
+    monkeypatch.setattr(e5_build, "_build", fake_build)
     return builds
 
 
@@ -315,5 +317,5 @@ def test_precompiled_charsmap_maps_code_points() -> None:
     from tokenizers import normalizers
 
     char_map = {0x01: "", 0xA0: " ", 0xFF21: "A", 0xFB01: "fi", 0x1F600: "smile"}
-    normalizer = normalizers.Precompiled(e5_model._precompiled_charsmap(char_map))
+    normalizer = normalizers.Precompiled(e5_tokenizer._precompiled_charsmap(char_map))
     assert normalizer.normalize_str("x\x01\u00a0\uff21\ufb01😀é") == "x Afismileé"

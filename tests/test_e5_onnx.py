@@ -16,15 +16,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import numpy as np
 import pytest
 
-from index import e5_onnx
-from index.e5_model import DEFAULT_MODEL_NAME, SOURCE_RECORD, ensure_e5_model
-from index.e5_onnx import (
-    ONNX_DIR,
-    ONNX_FILES,
-    choose_form,
-    ensure_onnx_forms,
-    onnx_fingerprint,
-)
+from index import e5_onnx, e5_onnx_export
+from index.e5_build import DEFAULT_MODEL_NAME, ensure_e5_model
+from index.e5_onnx import ONNX_DIR, ONNX_FILES, choose_form
+from index.e5_onnx_export import ensure_onnx_forms, onnx_fingerprint
+from index.e5_staging import SOURCE_RECORD
 
 ROOT = Path(__file__).parents[1]
 MODELS = ROOT / ".data" / "models"
@@ -34,7 +30,7 @@ MIN_COSINE = {"onnx-fp32": 0.9999, "onnx-int8": 0.99}
 
 
 def test_auto_is_int8_onnx_on_a_vnni_cpu_and_float32_elsewhere(monkeypatch) -> None:
-    monkeypatch.setattr(e5_onnx, "_cpu_has_vnni", lambda: True)
+    monkeypatch.setattr(e5_onnx, "cpu_has_vnni", lambda: True)
     assert choose_form("auto", model_name=DEFAULT_MODEL_NAME, device="cpu") == "onnx-int8"
     assert choose_form("auto", model_name=DEFAULT_MODEL_NAME, device="cuda") == "fp32"
     assert choose_form("auto", model_name="intfloat/multilingual-e5-base", device="cpu") == "fp32"
@@ -42,7 +38,7 @@ def test_auto_is_int8_onnx_on_a_vnni_cpu_and_float32_elsewhere(monkeypatch) -> N
 
 
 def test_auto_without_vnni_is_float32_onnx(monkeypatch) -> None:
-    monkeypatch.setattr(e5_onnx, "_cpu_has_vnni", lambda: False)
+    monkeypatch.setattr(e5_onnx, "cpu_has_vnni", lambda: False)
     assert choose_form("auto", model_name=DEFAULT_MODEL_NAME, device="cpu") == "onnx-fp32"
     with pytest.warns(RuntimeWarning, match="VNNI"):
         assert choose_form("onnx-int8", model_name=DEFAULT_MODEL_NAME, device="cpu") == "onnx-int8"
@@ -59,14 +55,13 @@ def test_unavailable_forms_are_refused() -> None:
 
 @pytest.fixture
 def counted_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Replace the (1-2 min) real export by one that only writes the record."""
+    """Replace the (1-2 min) real export by one that writes nothing (the record is added)."""
     builds: list[Path] = []
 
-    def fake_build(directory: Path, model_dir: Path, record: dict) -> None:
+    def fake_build(directory: Path, model_dir: Path) -> None:
         builds.append(directory)
-        (directory / SOURCE_RECORD).write_text(json.dumps(record))
 
-    monkeypatch.setattr(e5_onnx, "_build", fake_build)
+    monkeypatch.setattr(e5_onnx_export, "_build", fake_build)
     return builds
 
 
@@ -90,7 +85,7 @@ def test_rebuilds_only_when_the_model_or_the_exporter_changes(
     assert len(counted_builds) == 2
     assert json.loads((model / ONNX_DIR / SOURCE_RECORD).read_text()) == onnx_fingerprint(model)
 
-    monkeypatch.setattr(e5_onnx, "_EXPORTER_VERSION", e5_onnx._EXPORTER_VERSION + 1)
+    monkeypatch.setattr(e5_onnx_export, "_EXPORTER_VERSION", e5_onnx_export._EXPORTER_VERSION + 1)
     ensure_onnx_forms(model)
     assert len(counted_builds) == 3
     assert sorted(p.name for p in model.iterdir()) == sorted([ONNX_DIR, SOURCE_RECORD])
@@ -103,11 +98,11 @@ def test_a_failed_build_keeps_the_old_forms(
     ensure_onnx_forms(model)
     old = (model / ONNX_DIR / SOURCE_RECORD).read_text()
 
-    def failing_build(directory: Path, model_dir: Path, record: dict) -> None:
+    def failing_build(directory: Path, model_dir: Path) -> None:
         (directory / "model.onnx").write_bytes(b"half")
         raise RuntimeError("export failed")
 
-    monkeypatch.setattr(e5_onnx, "_build", failing_build)
+    monkeypatch.setattr(e5_onnx_export, "_build", failing_build)
     _model_record(model, "2" * 64)
     with pytest.raises(RuntimeError, match="export failed"):
         ensure_onnx_forms(model)
@@ -130,7 +125,10 @@ def model_dir() -> Path:
 def embedders(model_dir: Path) -> dict:
     from index.embed import Embedder
 
-    return {form: Embedder(models_dir=model_dir.parent, device="cpu", form=form) for form in FORMS}
+    return {
+        form: Embedder(DEFAULT_MODEL_NAME, models_dir=model_dir.parent, device="cpu", form=form)
+        for form in FORMS
+    }
 
 
 def _paragraphs() -> list[str]:

@@ -294,12 +294,16 @@ def test_new_documents_need_no_delete_and_batching_changes_nothing_stored(tmp_pa
 KILL_AT_SECOND_COMMIT = """
 import os, signal, sys
 from pathlib import Path
+from assistant.settings import Settings
 from index.embed import Embedder
 from index.indexer import ingest_paths
 from index.store import Store, connect
 
 folder, db, models, batch = sys.argv[1:5]
-embedder = Embedder(models_dir=Path(models), device="cpu")
+settings = Settings()
+embedder = Embedder(
+    settings.embedding_model, models_dir=Path(models), device="cpu", form=settings.embedding_form
+)
 store = Store(connect(db), embedder.name)
 commit = store.documents.upsert
 commits = []

@@ -1,0 +1,32 @@
+"""Importing the embedding modules loads no deep-learning library.
+
+Every CLI command imports the settings, which read ``DEFAULT_MODEL_NAME`` and
+``EMBEDDING_FORMS``; commands that never embed (``sources``, ``targets``, lexical ``ask``)
+must not pay seconds and hundreds of MiB for torch.  A fresh interpreter is the only place
+to see what an import pulls in: this test process has loaded them all already.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("torch", "transformers", "sentence_transformers", "onnxruntime", "onnx")
+# index.embed itself, and the homes of DEFAULT_MODEL_NAME and EMBEDDING_FORMS.
+LIGHT = ("index.embed", "index.e5_build", "index.e5_onnx")
+
+
+def test_embedding_modules_load_no_heavy_library() -> None:
+    code = "\n".join(
+        [
+            "import sys",
+            *(f"import {module}" for module in LIGHT),
+            f"print(*[name for name in {HEAVY!r} if name in sys.modules])",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == []
