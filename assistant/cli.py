@@ -283,6 +283,19 @@ def reindex(settings: Settings) -> None:
 
 
 @main.command()
+@settings_options("data_dir", "embedding_model")
+def model(settings: Settings) -> None:
+    """Build the default embedding model and its ONNX forms under DATA_DIR/models, once."""
+    from index.e5_build import DEFAULT_MODEL_NAME, ensure_e5_model
+    from index.e5_onnx_export import ensure_onnx_forms
+
+    if settings.embedding_model != DEFAULT_MODEL_NAME:
+        click.echo(f"{settings.embedding_model} is loaded as it is; nothing to build")
+        return
+    click.echo(ensure_onnx_forms(ensure_e5_model(settings.models_dir / DEFAULT_MODEL_NAME)))
+
+
+@main.command()
 @settings_options(*STORE, *CHUNKING, *ANSWERING, *SERVING)
 def serve(settings: Settings) -> None:
     """Serve the chat in the browser (never a public share link)."""

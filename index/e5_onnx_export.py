@@ -20,7 +20,6 @@ time.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import tempfile
 import warnings
@@ -29,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.e5_build import ensure_e5_model
 from index.e5_onnx import ONNX_DIR, ONNX_FILES, load_onnx_file
 from index.e5_smoothquant import calibration_texts, input_ranges, smoothing_scale
 from index.e5_staging import build_into, read_record
@@ -199,15 +197,3 @@ def _smooth(model: SentenceTransformer) -> None:
 def _scale_input(factor: torch.Tensor, module: torch.nn.Module, args: tuple) -> tuple:
     """Forward pre-hook: multiply a module's first input by ``factor`` (traced as one Mul)."""
     return (args[0] * factor, *args[1:])
-
-
-def main(argv: list[str] | None = None) -> None:
-    """CLI: ``python -m index.e5_onnx_export DIR`` builds (or verifies) the model and its forms."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directory", type=Path, help="the model directory (built if missing)")
-    args = parser.parse_args(argv)
-    print(ensure_onnx_forms(ensure_e5_model(args.directory)) / ONNX_DIR)
-
-
-if __name__ == "__main__":
-    main()
