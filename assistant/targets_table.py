@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from assistant.record import Citation
-from index.store import StoredDocument
+from index.record import StoredDocument
+from ingest.indicators import indicator_of
 from ingest.normalize import fold, strip_diacritics
 from ingest.provinces import expand, find_provinces
-from ingest.targets import indicator_of
 
 COLUMNS = (
     "province", "indicator", "target", "deadline", "achieved", "as_of", "status",
@@ -37,12 +37,12 @@ def rows(
     wanted = set(expand(province)) if province else None
     found = []
     for doc in documents:
-        for row in doc.targets:
-            if wanted is not None and row.get("province") not in wanted:
+        for target in doc.targets:
+            if wanted is not None and target.province not in wanted:
                 continue
-            if indicator and fold(indicator) not in fold(row.get("indicator") or ""):
+            if indicator and fold(indicator) not in fold(target.indicator):
                 continue
-            found.append({**row, "doc_id": doc.doc_id})
+            found.append({**target.to_dict(), "doc_id": doc.doc_id})
     return sorted(found, key=lambda r: (r.get("province") or "", r["source"], r["start"]))
 
 

@@ -15,7 +15,8 @@ from typing import Literal
 
 from index.embed import Embedder
 from index.lexical import LexicalIndex
-from index.store import Store, StoredChunk, StoredDocument
+from index.record import StoredChunk, StoredDocument
+from index.store import Store
 from ingest.provinces import expand, find_provinces
 
 Mode = Literal["hybrid", "dense", "lexical"]

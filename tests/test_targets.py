@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.chunk import approximate_tokens
 from ingest.clean import clean
 from ingest.document import Span, Target
 from ingest.indicators import indicator_of
 from ingest.normalize import nfc
+from ingest.pipeline import ChunkingOptions, prepare_file
 from ingest.provinces import find_provinces
 from ingest.sentences import split_paragraphs
 from ingest.target_status import STATUSES
@@ -139,6 +141,14 @@ def test_extraction_matches_the_hand_labelled_rows():
             print("  extra:", row["source"], row["start"], row["indicator"], row["quote"][:70])
     assert recall >= MIN_RECALL
     assert precision >= MIN_PRECISION
+
+
+def test_a_prepared_document_carries_the_rows_of_its_article():
+    options = ChunkingOptions(max_bytes=1_000_000, max_tokens=200, overlap_tokens=40)
+    for path in sorted(ARTICLES.glob("*.txt")):
+        prepared = prepare_file(path, options, measure=approximate_tokens)
+        expected = [row for row in predicted_rows() if row["source"] == path.name]
+        assert [target.to_dict() for target in prepared.targets] == expected
 
 
 def test_every_row_of_the_articles_quotes_its_text_and_has_a_value():
