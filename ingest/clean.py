@@ -113,7 +113,7 @@ def analyze(text: str) -> Analysis:
     """Every block of the page with its role; see the module docstring for the rules."""
     units = read_units(text)
     _mark_captions_above_credits(units)
-    _keep_lone_statistics(units)
+    _unmark_lone_statistics(units)
     for unit in units:
         if unit.role is None and BYLINE_LABEL.match(unit.folded) and byline_name(unit.text):
             unit.role = BYLINE
@@ -158,8 +158,8 @@ def _mark_captions_above_credits(units: list[Unit]) -> None:
             unit.role = CAPTION
 
 
-def _keep_lone_statistics(units: list[Unit]) -> None:
-    """ "Hôm nay: 7054" is a visitor statistic only next to another one."""
+def _unmark_lone_statistics(units: list[Unit]) -> None:
+    """A line such as "Hôm nay: 7054" is a visitor statistic only next to another one."""
     for i, unit in enumerate(units):
         if unit.role == STATS and unit.reason == "item":
             neighbours = units[max(0, i - 1) : i] + units[i + 1 : i + 2]
