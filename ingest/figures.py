@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from ingest.normalize import folded_words
 
-NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _QUAL = r"(?:(?:hơn|trên|gần|khoảng|tối thiểu|ít nhất|tối đa|dưới|xấp xỉ)\s+)?"
-_PERCENT = re.compile(rf"(?<![\w.,/-])(?:{_QUAL})(?:{NUM})\s*%")
+_PERCENT = re.compile(rf"(?<![\w.,/-])(?:{_QUAL})(?:{_NUM})\s*%")
 _COUNT = re.compile(
-    rf"(?<![\w.,/%-])(?:{_QUAL})(?P<n>{NUM})(?![\w%/-]|[.,]\d)"
+    rf"(?<![\w.,/%-])(?:{_QUAL})(?P<n>{_NUM})(?![\w%/-]|[.,]\d)"
     r"(?:\s+(?:triệu|nghìn|ngàn|tỷ|vạn)(?!\w))?(?=\s+[^\W\d_])"
 )
 _ADMIN = r"(?:thành phố|thị xã|thị trấn|tổ dân phố|khu phố|tỉnh|huyện|quận|xã|phường|thôn|bản|ấp)"
@@ -73,6 +73,7 @@ _BASELINE_BEFORE = re.compile(r"(?:bình quân|trung bình)[^\d;:]{0,25}$")
 # The kinds of value, best first when a row has several: "vượt lên 20 bậc
 # (hạng 36)" is reported as hạng 36, "644.136 người ..., chiếm 69,29%" as 69,29%.
 _PRIORITY = ("rank", "steps", "group", "percent", "fraction", "count")
+# Kinds that place the province in a ranking: labelled by the index ranked, not by INDICATORS.
 RANKS = frozenset({"rank", "steps", "group"})
 
 
@@ -130,7 +131,7 @@ def primary(values: list[Figure]) -> Figure | None:
 
 def number(value: str) -> float | None:
     """The number in a figure as written ("1.880" -> 1880.0, "7,41%" -> 7.41)."""
-    match = re.search(NUM, value)
+    match = re.search(_NUM, value)
     if match is None:
         return None
     return float(match.group(0).replace(".", "").replace(",", "."))

@@ -154,8 +154,12 @@ def indicator_label(
     figure: Figure,
     low: str,
 ) -> str:
-    """The row's label: an `INDICATORS` entry its quote, clause or sentence names, else
-    the previous row's, else the words naming what its figure counts.
+    """The row's label, from the nearest text that names one.
+
+    In order: the `INDICATORS` entry the quote or clause names; the label of the
+    sentence's previous row; the entry the sentence names; the paragraph's last
+    label (`carried`); the words naming what the figure counts; "tỷ lệ ..."; and
+    at worst "chỉ tiêu".
     """
     for scope in (quote, clause):
         label = indicator_of(scope)
