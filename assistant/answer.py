@@ -16,8 +16,8 @@ from assistant.extractive import Candidate, candidates, passage_coverage, select
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context, passage_citation, span_citation
 from assistant.targets_table import answer_list_question
+from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
-from index.store import StoredDocument
 from index.weights import SELECTION
 from ingest.normalize import lexical_terms
 from ingest.provinces import find_provinces

@@ -9,9 +9,9 @@ from assistant.answer import Assistant
 from assistant.generative import GenerativeAnswerer
 from assistant.settings import Settings
 from index.embed import Embedder
-from index.indexer import ChunkingOptions
 from index.retrieve import Searcher
 from index.store import Store, connect
+from ingest.pipeline import ChunkingOptions
 
 
 @lru_cache(maxsize=4)

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from index.record import StoredDocument
     from index.retrieve import Hit
-    from index.store import StoredDocument
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from assistant.record import Citation
-from index.store import StoredDocument
+from index.record import StoredDocument
+from ingest.indicators import indicator_of
 from ingest.normalize import fold, strip_diacritics
 from ingest.provinces import expand, find_provinces
-from ingest.targets import indicator_of
 
 # Every column in export order, with its header in the app's table (None: exported, not shown).
 SCHEMA: tuple[tuple[str, str | None], ...] = (
@@ -57,9 +57,9 @@ def rows(
     found = []
     for doc in documents:
         for row in document_rows(doc):
-            if wanted is not None and row.get("province") not in wanted:
+            if wanted is not None and row["province"] not in wanted:
                 continue
-            if indicator and fold(indicator) not in fold(row.get("indicator") or ""):
+            if indicator and fold(indicator) not in fold(row["indicator"] or ""):
                 continue
             found.append(row)
     return sorted(found, key=lambda r: (r.get("province") or "", r["source"], r["start"]))
@@ -71,7 +71,7 @@ def document_rows(doc: StoredDocument) -> list[dict[str, Any]]:
     The only place that reads `StoredDocument.targets`, so a change in how
     the store hands targets back is adapted here alone.
     """
-    return [{**row, "doc_id": doc.doc_id} for row in doc.targets]
+    return [{**target.to_dict(), "doc_id": doc.doc_id} for target in doc.targets]
 
 
 def record(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assistant.components import chunking_options
+from assistant.settings import Settings
 from benchmarks.scaled_corpus import (
     ARTICLES,
     ROOT,
@@ -76,6 +78,8 @@ from benchmarks.scaled_corpus import (
 from index.indexer import BATCH_CHUNKS, ingest_paths
 from index.store import Store, connect
 from ingest.chunk import approximate_tokens
+
+CHUNKING = chunking_options(Settings())
 
 
 def log(message: str) -> None:
@@ -160,7 +164,7 @@ def ingest_run(
 
         with PeakRss(server_pid) as rss:
             summary = ingest_paths(
-                [source], store, proxy, progress=progress, batch_chunks=batch_chunks
+                [source], store, proxy, CHUNKING, progress=progress, batch_chunks=batch_chunks
             )
         wall = time.perf_counter() - started
         documents = store.documents.count()
@@ -214,7 +218,7 @@ def finish_kept_store(path: Path, embedder, corpus, result: dict) -> dict:
     benchmarks/query.py builds; `benchmark-build.json` has the fields its own has.
     """
     store = Store(connect(str(path)), embedder.name)
-    bundled = ingest_paths([ARTICLES], store, embedder)
+    bundled = ingest_paths([ARTICLES], store, embedder, CHUNKING)
     info = {
         "build_s": result["wall_s"],
         "documents": store.documents.count(),

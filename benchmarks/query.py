@@ -59,6 +59,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.answer import Assistant
+from assistant.components import chunking_options
 from assistant.settings import Settings
 from benchmarks.scaled_corpus import (
     ARTICLES,
@@ -94,6 +95,9 @@ COMPONENTS = (
     ("Searcher.refresh", "refresh (rest)"),
     ("province_documents", "province filter"),
 )
+
+
+CHUNKING = chunking_options(Settings())
 
 
 def log(message: str) -> None:
@@ -168,11 +172,11 @@ class Builder:
         if self.recorded:
             cached = CachedEmbedder(self.embedder.name, {}, self.embedder.count_tokens, 0)
             cached.remember(list(self.recorded), np.stack(list(self.recorded.values())))
-            summary = ingest_paths([ARTICLES], store, cached)
+            summary = ingest_paths([ARTICLES], store, cached, CHUNKING)
             assert cached.misses == 0, "bundled chunks changed between builds"
         else:
             recording = RecordingEmbedder(self.embedder)
-            summary = ingest_paths([ARTICLES], store, recording)
+            summary = ingest_paths([ARTICLES], store, recording, CHUNKING)
             self.recorded = dict(zip(recording.texts, recording.vectors, strict=True))
         return summary.chunks
 
@@ -194,7 +198,7 @@ class Builder:
         collections = store.chunks, store.documents
         store.chunks, store.documents = (Batching(c) for c in collections)
         try:
-            summary = ingest_paths([folder], store, cached)
+            summary = ingest_paths([folder], store, cached, CHUNKING)
             store.chunks.flush()
             store.documents.flush()
         finally:
@@ -379,7 +383,7 @@ def _first_query_after_a_change(
         article = sorted(ARTICLES.glob("*.txt"))[0]
         copy = Path(folder) / f"ban-sao-{article.name}"
         shutil.copyfile(article, copy)
-        summary = ingest_paths([copy], store, embedder)
+        summary = ingest_paths([copy], store, embedder, CHUNKING)
         before = timings.seconds.get("Searcher.refresh", 0.0)
         started = time.perf_counter()
         assistant.ask(question[0], history=question[1])

@@ -1,10 +1,10 @@
 """Bring files into the index: skip what is unchanged, replace what changed.
 
-Every file is loaded and chunked on its own, so one bad file never stops the
-run. Prepared documents are then embedded and written in batches of about a
-thousand chunks: each Chroma write has a large fixed cost, and one call to the
-model lets it sort all the batch's chunks by length. A document becomes visible
-only when all of its chunks are stored.
+Every file is prepared on its own (`ingest.pipeline.prepare_file`), so one bad
+file never stops the run. Prepared documents are then embedded and written in
+batches of about a thousand chunks: each Chroma write has a large fixed cost,
+and one call to the model lets it sort all the batch's chunks by length. A
+document becomes visible only when all of its chunks are stored.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from index.embed import Embedder
+from index.record import StoredDocument
 from index.store import DocumentWrite, Store
 from ingest.document import LoadError, PreparedDocument
 from ingest.load import iter_files
-from ingest.pipeline import prepare_file
-from ingest.targets import extract_targets
+from ingest.pipeline import ChunkingOptions, prepare_file
 
 
 @dataclass
@@ -36,13 +35,6 @@ class IngestSummary:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-@dataclass(frozen=True)
-class ChunkingOptions:
-    max_bytes: int = 20 * 1024 * 1024
-    max_tokens: int = 256
-    overlap_tokens: int = 48
 
 
 # Chroma's fixed cost per write (about 0.7 s a document here when each was written
@@ -60,7 +52,7 @@ def ingest_paths(
     paths: Iterable[Path],
     store: Store,
     embedder: Embedder,
-    options: ChunkingOptions = ChunkingOptions(),
+    options: ChunkingOptions,
     *,
     prune: bool = False,
     progress: Callable[[list[Path | LoadError]], Iterable[Path | LoadError]] = iter,
@@ -70,78 +62,91 @@ def ingest_paths(
 
     `progress` wraps the list of files found, e.g. in a progress bar. A file
     that cannot be loaded is reported and left out of its batch; a batch is
-    embedded in one call and written with one commit (`write_batch`).
+    embedded in one call and written with one commit. With `prune`, documents
+    whose files are gone are removed.
     """
-    summary = IngestSummary()
-    known = {doc.doc_id: doc for doc in store.list_documents()}
-    store.sweep(known.values())
-    seen: set[str] = set()
-    pending: list[Pending] = []
-
-    def flush() -> None:
-        batch = pending[:]
-        pending.clear()
-        write_batch(batch, store, embedder)
-        for item in batch:
-            getattr(summary, "updated" if item.doc_id in known else "added").append(item.name)
-            summary.chunks += len(item.prepared.chunks)
-
+    run = _Run(store, embedder, options, batch_chunks)
+    store.sweep(run.known.values())
     try:
         for item in progress(list(iter_files(paths))):
-            if isinstance(item, LoadError):
-                summary.failed.append(item)
-                continue
-            doc_id = document_id(item)
-            if doc_id in seen:  # named twice, e.g. a folder and a file in it
-                continue
-            seen.add(doc_id)
-            previous = known.get(doc_id)
-            if previous is not None and previous.content_hash == _file_hash(
-                item, options.max_bytes
-            ):
-                summary.skipped.append(item.name)
-                continue
-            try:
-                pending.append(_prepare(item, doc_id, options, embedder))
-            except LoadError as error:
-                summary.failed.append(error)
-                continue
-            if sum(len(p.prepared.chunks) for p in pending) >= batch_chunks:
-                flush()
+            run.take(item)
     except Exception:
         # Store what was prepared before an unexpected error, as a run of
         # one document at a time would have.
-        flush()
+        run.flush()
         raise
-    flush()
+    run.flush()
     if prune:
-        for doc_id, doc in known.items():
-            if doc_id not in seen and not Path(doc.path).exists():
-                store.remove_document(doc_id)
-                summary.removed.append(doc.source)
-    return summary
+        run.prune()
+    return run.summary
 
 
 @dataclass(frozen=True)
-class Pending:
+class _Pending:
     """A prepared document waiting for its batch to be embedded and written."""
 
     name: str
-    doc_id: str
     prepared: PreparedDocument
-    record: dict[str, Any]
+    record: StoredDocument
 
 
-def _prepare(path: Path, doc_id: str, options: ChunkingOptions, embedder: Embedder) -> Pending:
-    """Load, clean, chunk and describe one file; raises LoadError for a file that cannot be."""
-    prepared = prepare_file(
-        path,
-        max_bytes=options.max_bytes,
-        max_tokens=options.max_tokens,
-        overlap_tokens=options.overlap_tokens,
-        measure=embedder.count_tokens,
-    )
-    return Pending(path.name, doc_id, prepared, _document_record(prepared))
+class _Run:
+    """One ingestion: what the store held before it, what it has seen, what waits."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder, options: ChunkingOptions, batch_chunks: int
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.options = options
+        self.batch_chunks = batch_chunks
+        self.summary = IngestSummary()
+        self.known = {doc.doc_id: doc for doc in store.list_documents()}
+        self.seen: set[str] = set()
+        self.pending: list[_Pending] = []
+
+    def take(self, item: Path | LoadError) -> None:
+        """Prepare one file found (or record why it was not), and write a full batch."""
+        if isinstance(item, LoadError):
+            self.summary.failed.append(item)
+            return
+        doc_id = document_id(item)
+        if doc_id in self.seen:  # named twice, e.g. a folder and a file in it
+            return
+        self.seen.add(doc_id)
+        previous = self.known.get(doc_id)
+        if previous is not None and previous.content_hash == _file_hash(
+            item, self.options.max_bytes
+        ):
+            self.summary.skipped.append(item.name)
+            return
+        try:
+            prepared = prepare_file(item, self.options, measure=self.embedder.count_tokens)
+        except LoadError as error:
+            self.summary.failed.append(error)
+            return
+        ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+        record = StoredDocument.from_prepared(doc_id, prepared, ingested_at)
+        self.pending.append(_Pending(item.name, prepared, record))
+        if sum(len(p.prepared.chunks) for p in self.pending) >= self.batch_chunks:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed and write what is pending, with one commit."""
+        batch = self.pending[:]
+        self.pending.clear()
+        _write_batch(batch, self.store, self.embedder)
+        for item in batch:
+            updated = item.record.doc_id in self.known
+            (self.summary.updated if updated else self.summary.added).append(item.name)
+            self.summary.chunks += len(item.prepared.chunks)
+
+    def prune(self) -> None:
+        """Remove the documents whose files this run did not see and that are gone."""
+        for doc_id, doc in self.known.items():
+            if doc_id not in self.seen and not Path(doc.path).exists():
+                self.store.remove_document(doc_id)
+                self.summary.removed.append(doc.source)
 
 
 def _file_hash(path: Path, max_bytes: int) -> str | None:
@@ -154,15 +159,7 @@ def _file_hash(path: Path, max_bytes: int) -> str | None:
         return None
 
 
-def write_prepared(
-    doc_id: str, prepared: PreparedDocument, store: Store, embedder: Embedder
-) -> None:
-    """Embed and store one prepared document."""
-    name = prepared.loaded.path.name
-    write_batch([Pending(name, doc_id, prepared, _document_record(prepared))], store, embedder)
-
-
-def write_batch(batch: Sequence[Pending], store: Store, embedder: Embedder) -> None:
+def _write_batch(batch: Sequence[_Pending], store: Store, embedder: Embedder) -> None:
     """Embed the chunks of every document in one call, then store them with one commit.
 
     The embedder sorts the texts by length before cutting its own batches, so
@@ -175,42 +172,8 @@ def write_batch(batch: Sequence[Pending], store: Store, embedder: Embedder) -> N
     writes = []
     lo = 0
     for item in batch:
-        loaded, chunks = item.prepared.loaded, item.prepared.chunks
-        hi = lo + len(chunks)
-        rows = [
-            {
-                "index": c.index,
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-                "page": loaded.page_at(c.start),
-            }
-            for c in chunks
-        ]
-        writes.append(DocumentWrite(item.doc_id, loaded.text, item.record, rows, vectors[lo:hi]))
+        hi = lo + len(item.prepared.chunks)
+        text = item.prepared.loaded.text
+        writes.append(DocumentWrite(item.record, text, item.prepared.chunks, vectors[lo:hi]))
         lo = hi
     store.write_documents(writes)
-
-
-def _document_record(prepared: PreparedDocument) -> dict[str, Any]:
-    """The document's metadata as the store keeps it (generation: which chunks are live)."""
-    loaded, meta = prepared.loaded, prepared.meta
-    return {
-        "source": loaded.source,
-        "path": str(loaded.path.resolve()),
-        "title": meta.title,
-        "date": meta.date,
-        "byline": meta.byline,
-        "provinces": list(meta.provinces),
-        "merged_provinces": list(meta.merged_provinces),
-        "content_hash": loaded.content_hash,
-        "generation": loaded.content_hash[:12],
-        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "kind": loaded.kind,
-        "pages": [[p.number, p.start, p.end] for p in loaded.pages],
-        "blocks": [[b.start, b.end] for b in prepared.blocks],
-        "targets": [
-            row.to_dict()
-            for row in extract_targets(loaded.text, prepared.blocks, loaded.source, meta.provinces)
-        ],
-    }

@@ -13,7 +13,7 @@ from collections.abc import Iterable, MutableMapping
 import bm25s
 import numpy as np
 
-from index.store import StoredChunk
+from index.record import StoredChunk
 from ingest.normalize import lexical_terms, query_terms
 
 

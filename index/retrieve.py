@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from index.lexical import LexicalIndex
-from index.store import Store, StoredChunk, StoredDocument
+from index.record import StoredChunk, StoredDocument
+from index.store import Store
 from index.weights import FUSION, RETRIEVAL
 from ingest.provinces import expand, find_provinces
 

@@ -9,7 +9,6 @@ are invisible to readers and swept away by the next ingest.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,17 @@ from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+
+from index.record import (
+    StoredChunk,
+    StoredDocument,
+    chunk_id,
+    chunk_metadata,
+    chunks_of,
+    commit_marker,
+    is_live,
+)
+from ingest.document import Chunk
 
 DOCUMENTS = "documents"
 DEFAULT_CHUNKS = "chunks-1"
@@ -29,52 +39,13 @@ class ModelMismatchError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    source: str
-    path: str
-    title: str
-    date: str | None
-    byline: str | None
-    provinces: tuple[str, ...]
-    merged_provinces: tuple[str, ...]
-    content_hash: str
-    generation: str
-    ingested_at: str
-    kind: str
-    chunk_count: int
-    pages: tuple[tuple[int, int, int], ...]
-    blocks: tuple[tuple[int, int], ...]
-    targets: tuple[dict[str, Any], ...] = ()
-
-    def page_at(self, offset: int) -> int | None:
-        for number, start, end in self.pages:
-            if start <= offset < end:
-                return number
-        return None
-
-
-@dataclass(frozen=True)
 class DocumentWrite:
-    """One document to store: its text, record, chunks and their vectors (in chunk order)."""
+    """One document to store: its record, full text, chunks, and their vectors in order."""
 
-    doc_id: str
+    record: StoredDocument
     text: str
-    metadata: dict[str, Any]
-    chunks: Sequence[dict[str, Any]]
+    chunks: Sequence[Chunk]
     vectors: np.ndarray
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    doc_id: str
-    source: str
-    index: int
-    start: int
-    end: int
-    text: str
-    page: int | None
 
 
 def connect(db: str, url: str | None = None) -> chromadb.ClientAPI:
@@ -123,7 +94,7 @@ class Store:
         if stored != self.model:
             raise ModelMismatchError(
                 f"this index holds vectors of the embedding model {stored!r}, not {self.model!r}; "
-                f"run `assistant reindex --model {self.model}` to re-embed it, "
+                f"run `assistant reindex --embedding-model {self.model}` to re-embed it, "
                 f"or choose another --db, or set ASSISTANT_EMBEDDING_MODEL={stored}"
             )
         return collection
@@ -132,12 +103,17 @@ class Store:
 
     def list_documents(self) -> list[StoredDocument]:
         got = self.documents.get(include=["metadatas"])
-        docs = [_document(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        docs = [
+            StoredDocument.from_metadata(i, m)
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        ]
         return sorted(docs, key=lambda d: d.source)
 
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas"])
-        return _document(got["ids"][0], got["metadatas"][0]) if got["ids"] else None
+        if not got["ids"]:
+            return None
+        return StoredDocument.from_metadata(got["ids"][0], got["metadatas"][0])
 
     def document_text(self, doc_id: str) -> str:
         got = self.documents.get(ids=[doc_id], include=["documents"])
@@ -160,7 +136,7 @@ class Store:
     def live_generations(self) -> dict[str, str]:
         """doc_id -> the generation of its chunks that readers may see."""
         got = self.documents.get(include=["metadatas"])
-        return {i: m["generation"] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        return {i: commit_marker(m)[0] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     # Writing -------------------------------------------------------------
 
@@ -178,41 +154,41 @@ class Store:
         """
         if not writes:
             return
-        replaced = self._committed([w.doc_id for w in writes])
+        replaced = self._committed([w.record.doc_id for w in writes])
         ids: list[str] = []
-        rows: list[tuple[str, dict[str, Any]]] = []
+        texts: list[str] = []
+        metadatas: list[dict[str, Any]] = []
         for w in writes:
-            generation = w.metadata["generation"]
-            ids += [_chunk_id(w.doc_id, generation, c["index"]) for c in w.chunks]
-            rows += [
-                (c["text"], _chunk_metadata(w.doc_id, generation, w.metadata, c)) for c in w.chunks
-            ]
+            for chunk in w.chunks:
+                ids.append(chunk_id(w.record.doc_id, w.record.generation, chunk.index))
+                texts.append(chunk.text)
+                metadatas.append(chunk_metadata(w.record, chunk))
         vectors = np.concatenate([w.vectors for w in writes])
         for lo in range(0, len(ids), _BATCH):
             hi = lo + _BATCH
             self.chunks.upsert(
                 ids=ids[lo:hi],
                 embeddings=vectors[lo:hi],
-                documents=[text for text, _ in rows[lo:hi]],
-                metadatas=[meta for _, meta in rows[lo:hi]],
+                documents=texts[lo:hi],
+                metadatas=metadatas[lo:hi],
             )
         for lo in range(0, len(writes), _BATCH):
             batch = writes[lo : lo + _BATCH]
             # Documents are found through their chunks; their own vector is a
             # placeholder so the record survives a change of embedding model.
             self.documents.upsert(
-                ids=[w.doc_id for w in batch],
+                ids=[w.record.doc_id for w in batch],
                 documents=[w.text for w in batch],
-                metadatas=[_encode({**w.metadata, "chunk_count": len(w.chunks)}) for w in batch],
+                metadatas=[w.record.to_metadata() for w in batch],
                 embeddings=[[1.0]] * len(batch),
             )
         self._bump_revision()
         written = set(ids)
         stale = [
-            chunk_id
+            stale_id
             for doc_id, (generation, count) in replaced.items()
-            for chunk_id in (_chunk_id(doc_id, generation, i) for i in range(count))
-            if chunk_id not in written
+            for stale_id in (chunk_id(doc_id, generation, i) for i in range(count))
+            if stale_id not in written
         ]
         for lo in range(0, len(stale), _BATCH):
             self.chunks.delete(ids=stale[lo : lo + _BATCH])
@@ -220,16 +196,13 @@ class Store:
     def _committed(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """doc_id -> (generation, chunk count) of those documents that have a record."""
         got = self.documents.get(ids=list(doc_ids), include=["metadatas"])
-        return {
-            i: (m["generation"], int(m.get("chunk_count", 0)))
-            for i, m in zip(got["ids"], got["metadatas"], strict=True)
-        }
+        return {i: commit_marker(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     def remove_document(self, doc_id: str) -> None:
         """Drop the record first, so a crash in between leaves only invisible chunks."""
         self.documents.delete(ids=[doc_id])
         self._bump_revision()
-        self.chunks.delete(where={"doc_id": doc_id})
+        self.chunks.delete(where=chunks_of([doc_id]))
 
     def sweep(self, documents: Iterable[StoredDocument] | None = None) -> int:
         """Delete chunks no committed document points to; returns how many.
@@ -245,11 +218,7 @@ class Store:
         live = {d.doc_id: d.generation for d in docs}
         if self.chunks.count() == sum(d.chunk_count for d in docs):
             return 0
-        stale = [
-            chunk_id
-            for chunk_id, meta in self._iter_chunk_metadata()
-            if live.get(meta["doc_id"]) != meta["generation"]
-        ]
+        stale = [i for i, meta in self._iter_chunk_metadata() if not is_live(meta, live)]
         for lo in range(0, len(stale), _BATCH):
             self.chunks.delete(ids=stale[lo : lo + _BATCH])
         return len(stale)
@@ -268,16 +237,14 @@ class Store:
         total = self.chunks.count()
         for offset in range(0, total, _BATCH):
             got = self.chunks.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
-            for chunk_id, text, meta in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True
-            ):
-                if live.get(meta["doc_id"]) == meta["generation"]:
-                    yield chunk_id, text, meta
+            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                if is_live(meta, live):
+                    yield i, text, meta
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
         """Every live chunk, in store order."""
-        for chunk_id, text, meta in self.iter_chunk_records():
-            yield _chunk(chunk_id, text, meta)
+        for i, text, meta in self.iter_chunk_records():
+            yield StoredChunk.from_metadata(i, text, meta)
 
     def query(
         self,
@@ -294,7 +261,7 @@ class Store:
         allowed = list(live if doc_ids is None else (d for d in doc_ids if d in live))
         if not allowed:
             return []
-        where = {"doc_id": {"$in": allowed}} if doc_ids is not None else None
+        where = chunks_of(allowed) if doc_ids is not None else None
         # Stale generations may still sit beside live ones: ask for a few more.
         n = min(k * 2 + 10, self.chunks.count())
         if n == 0:
@@ -306,15 +273,15 @@ class Store:
             include=["documents", "metadatas", "distances"],
         )
         hits = []
-        for chunk_id, text, meta, distance in zip(
+        for i, text, meta, distance in zip(
             got["ids"][0],
             got["documents"][0],
             got["metadatas"][0],
             got["distances"][0],
             strict=True,
         ):
-            if live.get(meta["doc_id"]) == meta["generation"]:
-                hits.append((_chunk(chunk_id, text, meta), 1.0 - float(distance)))
+            if is_live(meta, live):
+                hits.append((StoredChunk.from_metadata(i, text, meta), 1.0 - float(distance)))
         return hits[:k]
 
     # Re-embedding --------------------------------------------------------
@@ -357,73 +324,3 @@ class Store:
         self.chunks = fresh
         self.client.delete_collection(old)
         return len(records)
-
-
-def _chunk_id(doc_id: str, generation: str, index: int) -> str:
-    return f"{doc_id}:{generation}:{index}"
-
-
-def _chunk_metadata(
-    doc_id: str, generation: str, doc: dict[str, Any], chunk: dict[str, Any]
-) -> dict[str, Any]:
-    meta = {
-        "doc_id": doc_id,
-        "generation": generation,
-        "source": doc["source"],
-        "index": chunk["index"],
-        "start": chunk["start"],
-        "end": chunk["end"],
-        "page": chunk.get("page") or 0,
-    }
-    if doc.get("provinces"):
-        meta["provinces"] = list(doc["provinces"])
-    return meta
-
-
-def _encode(record: dict[str, Any]) -> dict[str, Any]:
-    """Chroma metadata holds scalars; structured fields travel as JSON."""
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if value is None:
-            continue
-        out[key] = (
-            json.dumps(value, ensure_ascii=False) if isinstance(value, list | tuple) else value
-        )
-    return out
-
-
-def _document(doc_id: str, meta: dict[str, Any]) -> StoredDocument:
-    def listed(key: str) -> tuple:
-        return tuple(json.loads(meta.get(key, "[]")))
-
-    return StoredDocument(
-        doc_id=doc_id,
-        source=meta["source"],
-        path=meta.get("path", ""),
-        title=meta.get("title", meta["source"]),
-        date=meta.get("date"),
-        byline=meta.get("byline"),
-        provinces=listed("provinces"),
-        merged_provinces=listed("merged_provinces"),
-        content_hash=meta["content_hash"],
-        generation=meta["generation"],
-        ingested_at=meta.get("ingested_at", ""),
-        kind=meta.get("kind", "text"),
-        chunk_count=int(meta.get("chunk_count", 0)),
-        pages=tuple(tuple(p) for p in listed("pages")),
-        blocks=tuple(tuple(b) for b in listed("blocks")),
-        targets=listed("targets"),
-    )
-
-
-def _chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> StoredChunk:
-    return StoredChunk(
-        chunk_id=chunk_id,
-        doc_id=meta["doc_id"],
-        source=meta["source"],
-        index=int(meta["index"]),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-        page=int(meta["page"]) or None,
-    )

@@ -2,7 +2,8 @@
 
 Chunks never reach across removed page furniture: they are packed inside
 regions of content blocks that follow each other with nothing but whitespace
-between them, so `text[start:end]` of a chunk is always citable content.
+between them, so `text[start:end]` of a chunk is always citable content. The
+sentences come split already (`ingest.sentences.split_paragraphs`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ingest.document import Chunk, Span
-from ingest.sentences import split_sentences
+from ingest.document import Chunk, Paragraph, Span
 
 Measure = Callable[[str], int]
 
@@ -21,14 +21,16 @@ def approximate_tokens(text: str) -> int:
     return int(len(text.split()) * 1.6) + 1
 
 
-def regions(text: str, blocks: Sequence[Span]) -> list[Span]:
-    """Merge blocks separated only by whitespace into contiguous regions."""
-    merged: list[Span] = []
-    for block in blocks:
-        if merged and not text[merged[-1].end : block.start].strip():
-            merged[-1] = Span(merged[-1].start, block.end)
+def regions(text: str, paragraphs: Sequence[Paragraph]) -> list[list[Span]]:
+    """The sentences of each run of paragraphs separated only by whitespace."""
+    merged: list[list[Span]] = []
+    previous: Paragraph | None = None
+    for paragraph in paragraphs:
+        if previous is not None and not text[previous.span.end : paragraph.span.start].strip():
+            merged[-1].extend(paragraph.sentences)
         else:
-            merged.append(block)
+            merged.append(list(paragraph.sentences))
+        previous = paragraph
     return merged
 
 
@@ -64,11 +66,11 @@ def _split_long(text: str, span: Span, max_tokens: int, measure: Measure) -> lis
 
 def chunk_document(
     text: str,
-    blocks: Sequence[Span],
+    paragraphs: Sequence[Paragraph],
     *,
-    max_tokens: int = 256,
-    overlap_tokens: int = 48,
-    measure: Measure = approximate_tokens,
+    max_tokens: int,
+    overlap_tokens: int,
+    measure: Measure,
 ) -> tuple[Chunk, ...]:
     """Pack whole sentences into chunks of at most `max_tokens`.
 
@@ -79,11 +81,12 @@ def chunk_document(
     if overlap_tokens >= max_tokens:
         raise ValueError("chunk overlap must be smaller than the chunk size")
     chunks: list[Chunk] = []
-    for region in regions(text, blocks):
-        units: list[tuple[Span, int]] = []
-        for sentence in split_sentences(text, region.start, region.end):
-            for piece in _split_long(text, sentence, max_tokens, measure):
-                units.append((piece, measure(text[piece.start : piece.end])))
+    for sentences in regions(text, paragraphs):
+        units = [
+            (piece, measure(text[piece.start : piece.end]))
+            for sentence in sentences
+            for piece in _split_long(text, sentence, max_tokens, measure)
+        ]
         window: list[tuple[Span, int]] = []
         for unit in units:
             if window and sum(n for _, n in window) + unit[1] > max_tokens:

@@ -6,17 +6,29 @@ was read, so that a citation can always be checked with `text[start:end]`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Page:
-    """A PDF page's character range in the document text, kept for citations."""
+class Page(NamedTuple):
+    """A PDF page's character range in the document text, kept for citations.
+
+    A tuple, so that the stored form ([number, start, end]) reads back as one.
+    """
 
     number: int
     start: int
     end: int
+
+
+def page_at(pages: Iterable[tuple[int, int, int]], offset: int) -> int | None:
+    """The 1-based page holding `offset`, or None for documents without pages."""
+    for number, start, end in pages:
+        if start <= offset < end:
+            return number
+    return None
 
 
 @dataclass(frozen=True)
@@ -29,11 +41,7 @@ class LoadedDocument:
     pages: tuple[Page, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
-        """The 1-based page holding `offset`, or None for documents without pages."""
-        for page in self.pages:
-            if page.start <= offset < page.end:
-                return page.number
-        return None
+        return page_at(self.pages, offset)
 
 
 class LoadError(Exception):
@@ -55,6 +63,14 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """A content block and its sentences, split once for chunking and targets alike."""
+
+    span: Span
+    sentences: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
 class DocumentMeta:
     title: str
     date: str | None = None
@@ -72,10 +88,35 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Target:
+    """One indicator of one province: the value aimed for and/or the value reached.
+
+    Values are kept exactly as the document wrote them; `quote` is
+    `text[start:end]`. See `ingest.targets` for how rows are read.
+    """
+
+    province: str | None
+    indicator: str
+    target: str | None
+    deadline: str | None
+    achieved: str | None
+    as_of: str | None
+    status: str
+    source: str
+    quote: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class PreparedDocument:
     """Everything the index needs about one document, before embedding."""
 
     loaded: LoadedDocument
     meta: DocumentMeta
     blocks: tuple[Span, ...]
-    chunks: tuple[Chunk, ...] = field(default_factory=tuple)
+    chunks: tuple[Chunk, ...]
+    targets: tuple[Target, ...]

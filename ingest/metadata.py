@@ -28,8 +28,10 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 
-from ingest.clean import BYLINE, CONTENT, STAMP, Analysis, analyze, byline_name
+from ingest.byline import byline_name
+from ingest.clean import Analysis, Block
 from ingest.document import DocumentMeta, Span
+from ingest.furniture import BYLINE, CONTENT, STAMP
 from ingest.normalize import fold, words
 from ingest.provinces import find_provinces, merged_into
 
@@ -52,8 +54,9 @@ _YEAR = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?!\d|[/.\-]\d)")
 _SENTENCE = re.compile(r"[^.!?…]*(?:[.!?…]+|$)")
 
 
-def extract_metadata(text: str, blocks: tuple[Span, ...], source: str) -> DocumentMeta:
-    analysis = analyze(text)
+def extract_metadata(text: str, analysis: Analysis, source: str) -> DocumentMeta:
+    """`analysis` is the cleaner's reading of `text` (`ingest.clean.analyze`)."""
+    blocks = analysis.kept()
     title_span = _title_span(text, blocks)
     title = _collapse(text[title_span.start : title_span.end]) if title_span else _stem(source)
     date = _publication_date(text, analysis, title_span)
@@ -115,11 +118,19 @@ def _first_date(folded: str) -> str | None:
 
 
 def _publication_date(text: str, analysis: Analysis, title: Span | None) -> str | None:
+    """The first of: a labelled publication date, a stamp under the title, the dateline."""
     lines = analysis.blocks
     # The article's extent: from its first block to its last (the byline included).
     end = max((b.end for b in lines if b.role in (CONTENT, BYLINE)), default=len(text))
+    return (
+        _labelled_date(text, lines, end)
+        or _stamp_date(text, lines, title, end)
+        or _lead_dateline(text, analysis)
+    )
 
-    # 1. A line that says it is the publication date.
+
+def _labelled_date(text: str, lines: tuple[Block, ...], end: int) -> str | None:
+    """A line that says it is the publication date."""
     for line in lines:
         if line.start > end:
             break
@@ -128,20 +139,27 @@ def _publication_date(text: str, analysis: Analysis, title: Span | None) -> str 
             found = _first_date(folded)
             if found:
                 return found
+    return None
 
-    # 2. A date stamp under the title.
-    if title is not None:
-        for line in lines:
-            if line.role != STAMP or line.start < title.end or line.start > end:
-                continue
-            folded = fold(text[line.start : line.end])
-            if _NOT_PUBLISHED_LABEL.search(folded):
-                continue
-            found = _first_date(folded)
-            if found:
-                return found
 
-    # 3. The dateline of the body's first paragraph.
+def _stamp_date(text: str, lines: tuple[Block, ...], title: Span | None, end: int) -> str | None:
+    """A date stamp under the title (one above it is the site's clock)."""
+    if title is None:
+        return None
+    for line in lines:
+        if line.role != STAMP or line.start < title.end or line.start > end:
+            continue
+        folded = fold(text[line.start : line.end])
+        if _NOT_PUBLISHED_LABEL.search(folded):
+            continue
+        found = _first_date(folded)
+        if found:
+            return found
+    return None
+
+
+def _lead_dateline(text: str, analysis: Analysis) -> str | None:
+    """The dateline of the body's first paragraph."""
     if analysis.body_start is None:
         return None
     lead = analysis.blocks[analysis.body_start]

@@ -142,3 +142,8 @@ def query_terms(text: str) -> list[str]:
     words by coincidence.
     """
     return _terms(words(text), accented=has_diacritics(text))
+
+
+def folded_words(spaced: str) -> frozenset[str]:
+    """A vocabulary written space-separated, folded as the text it is compared with."""
+    return frozenset(fold(word) for word in spaced.split())

@@ -9,8 +9,9 @@ document numbers (07-NQ/TU; 713/QĐ-UBND) and the usual abbreviations
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from ingest.document import Span
+from ingest.document import Paragraph, Span
 
 # Abbreviations written with a trailing period in Vietnamese administrative
 # and news text; compared case-sensitively without the period.
@@ -69,6 +70,13 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     for line in re.finditer(r"[^\n]+", text[start:end]):
         spans.extend(_split_line(text, start + line.start(), start + line.end()))
     return spans
+
+
+def split_paragraphs(text: str, blocks: Iterable[Span]) -> tuple[Paragraph, ...]:
+    """Each content block with its sentences: the one sentence split chunks and targets share."""
+    return tuple(
+        Paragraph(block, tuple(split_sentences(text, block.start, block.end))) for block in blocks
+    )
 
 
 def _split_line(text: str, start: int, end: int) -> list[Span]:

@@ -45,12 +45,14 @@ def embedder():
 @pytest.fixture(scope="session")
 def corpus_store(tmp_path_factory, embedder):
     """An embedded Chroma holding the five bundled articles."""
+    from assistant.components import chunking_options
+    from assistant.settings import Settings
     from index.indexer import ingest_paths
     from index.store import Store, connect
 
     db = tmp_path_factory.mktemp("corpus-db")
     store = Store(connect(str(db)), embedder.name)
-    summary = ingest_paths([ARTICLES], store, embedder)
+    summary = ingest_paths([ARTICLES], store, embedder, chunking_options(Settings()))
     assert summary.ok and len(summary.added) == 5
     return store
 

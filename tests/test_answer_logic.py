@@ -17,10 +17,11 @@ from assistant.extractive import Candidate, candidates, passage_coverage, select
 from assistant.question import content_words, intent_of, is_follow_up, resolve
 from assistant.record import passage_citation, span_citation
 from index.lexical import LexicalIndex
+from index.record import StoredChunk, StoredDocument
 from index.retrieve import Hit, documents_about, fuse, prefer
-from index.store import StoredChunk, StoredDocument
 from index.weights import FUSION, SELECTION, SENTENCE_SCORE
 from ingest.document import Span
+from ingest.sentences import split_paragraphs
 from ingest.targets import extract_targets
 from tests.conftest import ROOT
 
@@ -72,8 +73,7 @@ def _pages(text: str) -> tuple[tuple[int, int, int], ...]:
 def _document(doc_id: str) -> StoredDocument:
     title, provinces, text = ARTICLES[doc_id]
     blocks = (Span(0, len(text)),)
-    # What the store holds for each row today; typed targets will be stored as they come.
-    targets = tuple(t.to_dict() for t in extract_targets(text, blocks, f"{doc_id}.txt", provinces))
+    targets = extract_targets(text, split_paragraphs(text, blocks), f"{doc_id}.txt", provinces)
     return StoredDocument(
         doc_id=doc_id,
         source=f"{doc_id}.txt",

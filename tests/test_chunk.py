@@ -4,13 +4,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.chunk import _split_long, approximate_tokens, chunk_document, regions
-from ingest.document import Span
-from ingest.sentences import split_sentences
+from ingest.document import Chunk, Span
+from ingest.sentences import split_paragraphs, split_sentences
 
 VIETNAMESE = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
 )
 alphabet = st.sampled_from(list(VIETNAMESE + VIETNAMESE.upper() + ' .,;:!?…"“”()%/-\n0123456789'))
+
+
+def chunks_of(text: str, blocks: list[Span], max_tokens: int, overlap: int) -> tuple[Chunk, ...]:
+    return chunk_document(
+        text,
+        split_paragraphs(text, blocks),
+        max_tokens=max_tokens,
+        overlap_tokens=overlap,
+        measure=approximate_tokens,
+    )
 
 
 def blocks_of(text: str) -> list[Span]:
@@ -28,7 +38,7 @@ def blocks_of(text: str) -> list[Span]:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=alphabet, max_size=600), st.integers(8, 80), st.integers(0, 7))
 def test_every_chunk_is_an_exact_slice_of_the_document(text, max_tokens, overlap):
-    chunks = chunk_document(text, blocks_of(text), max_tokens=max_tokens, overlap_tokens=overlap)
+    chunks = chunks_of(text, blocks_of(text), max_tokens, overlap)
     for number, chunk in enumerate(chunks):
         assert chunk.index == number
         assert text[chunk.start : chunk.end] == chunk.text
@@ -39,7 +49,7 @@ def test_every_chunk_is_an_exact_slice_of_the_document(text, max_tokens, overlap
 @given(st.text(alphabet=alphabet, max_size=600))
 def test_chunks_cover_every_word_of_the_blocks(text):
     blocks = blocks_of(text)
-    chunks = chunk_document(text, blocks, max_tokens=20, overlap_tokens=4)
+    chunks = chunks_of(text, blocks, 20, 4)
     covered = set()
     for chunk in chunks:
         covered.update(range(chunk.start, chunk.end))
@@ -69,7 +79,7 @@ def test_numbers_dates_and_document_numbers_stay_inside_one_sentence():
 
 def test_a_chunk_holds_whole_sentences_up_to_the_limit_with_overlap():
     text = " ".join(f"Câu số {n} nói về chuyển đổi số của tỉnh." for n in range(30))
-    chunks = chunk_document(text, [Span(0, len(text))], max_tokens=60, overlap_tokens=20)
+    chunks = chunks_of(text, [Span(0, len(text))], 60, 20)
     assert len(chunks) > 3
     for chunk in chunks:
         assert chunk.text.startswith("Câu số") and chunk.text.endswith("tỉnh.")
@@ -80,18 +90,19 @@ def test_a_chunk_holds_whole_sentences_up_to_the_limit_with_overlap():
 def test_chunks_never_cross_removed_furniture():
     text = "Đoạn một nói về mục tiêu.\nLượt xem: 365\nĐoạn hai nói về kết quả."
     body = [Span(0, 25), Span(text.index("Đoạn hai"), len(text))]
-    chunks = chunk_document(text, body, max_tokens=200, overlap_tokens=0)
+    chunks = chunks_of(text, body, 200, 0)
     assert [c.text for c in chunks] == ["Đoạn một nói về mục tiêu.", "Đoạn hai nói về kết quả."]
 
 
 def test_paragraphs_separated_only_by_blank_lines_form_one_region():
     text = "Đoạn một.\n\nĐoạn hai."
-    assert regions(text, [Span(0, 9), Span(11, 20)]) == [Span(0, 20)]
+    paragraphs = split_paragraphs(text, [Span(0, 9), Span(11, 20)])
+    assert regions(text, paragraphs) == [[Span(0, 9), Span(11, 20)]]
 
 
 def test_a_sentence_longer_than_the_limit_is_cut_at_word_boundaries():
     text = " ".join(["từ"] * 100) + "."
-    chunks = chunk_document(text, [Span(0, len(text))], max_tokens=20, overlap_tokens=0)
+    chunks = chunks_of(text, [Span(0, len(text))], 20, 0)
     assert len(chunks) > 1
     assert all(approximate_tokens(c.text) <= 20 for c in chunks)
     assert " ".join(c.text for c in chunks) == text

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.clean import BYLINE, analyze, byline_name, clean
+from ingest.byline import byline_name
+from ingest.clean import analyze, clean
+from ingest.furniture import BYLINE
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"

@@ -30,8 +30,8 @@ from assistant.generative import (
     renumber,
 )
 from assistant.record import AnswerRecord, Citation, Context
+from index.record import StoredChunk, StoredDocument
 from index.retrieve import Hit
-from index.store import StoredChunk, StoredDocument
 from tests.conftest import free_port
 
 MODEL = "smollm2-135m-instruct"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.components import chunking_options
+from assistant.settings import Settings
 from index import indexer
 from index.indexer import ingest_paths
 from index.retrieve import Searcher
@@ -22,6 +24,7 @@ from tests.conftest import ARTICLES, MODELS, ROOT
 pytestmark = pytest.mark.slow
 
 SOC_TRANG = "soc-trang-cam-ket-nguoi-dung-dau.txt"
+OPTIONS = chunking_options(Settings())
 
 
 def article(name: str) -> str:
@@ -69,10 +72,10 @@ def test_reingesting_skips_unchanged_replaces_changed_and_prunes_removed(tmp_pat
     for name in (SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"):
         shutil.copy(ARTICLES / name, folder / name)
     store = make_store(tmp_path, embedder)
-    first = ingest_paths([folder], store, embedder)
+    first = ingest_paths([folder], store, embedder, OPTIONS)
     assert sorted(first.added) == sorted(p.name for p in folder.iterdir())
 
-    again = ingest_paths([folder], store, embedder)
+    again = ingest_paths([folder], store, embedder, OPTIONS)
     assert again.added == [] and len(again.skipped) == 2 and again.chunks == 0
 
     changed = folder / "tay-ninh-lo-trinh-chuyen-doi-so.txt"
@@ -80,13 +83,13 @@ def test_reingesting_skips_unchanged_replaces_changed_and_prunes_removed(tmp_pat
         article(changed.name) + "\nTỉnh đặt mục tiêu mới là 99 điểm chuyển đổi số vào năm 2030.\n",
         encoding="utf-8",
     )
-    updated = ingest_paths([folder], store, embedder)
+    updated = ingest_paths([folder], store, embedder, OPTIONS)
     assert updated.updated == [changed.name]
     assert any("99 điểm" in c.text for c in store.iter_chunks())
     consistent(store)
 
     (folder / SOC_TRANG).unlink()
-    pruned = ingest_paths([folder], store, embedder, prune=True)
+    pruned = ingest_paths([folder], store, embedder, OPTIONS, prune=True)
     assert pruned.removed == [SOC_TRANG]
     assert [d.source for d in store.list_documents()] == [changed.name]
     consistent(store)
@@ -97,11 +100,11 @@ def test_bad_files_are_reported_and_nothing_stored_is_lost(tmp_path, embedder, c
     folder.mkdir()
     shutil.copy(ARTICLES / SOC_TRANG, folder / SOC_TRANG)
     store = make_store(tmp_path, embedder)
-    ingest_paths([folder], store, embedder)
+    ingest_paths([folder], store, embedder, OPTIONS)
     (folder / "empty.txt").write_text("")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
-    summary = ingest_paths([folder, tmp_path / "missing.txt"], store, embedder)
+    summary = ingest_paths([folder, tmp_path / "missing.txt"], store, embedder, OPTIONS)
     assert {e.code for e in summary.failed} == {"empty", "binary", "corrupt_pdf", "missing"}
     assert all(e.path for e in summary.failed)
     assert summary.skipped == [SOC_TRANG]
@@ -111,14 +114,14 @@ def test_bad_files_are_reported_and_nothing_stored_is_lost(tmp_path, embedder, c
 
 def test_an_index_refuses_vectors_from_another_model(tmp_path, embedder):
     store = make_store(tmp_path, embedder)
-    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder, OPTIONS)
     with pytest.raises(ModelMismatchError, match="assistant reindex"):
         Store(connect(str(tmp_path / "db")), "another-model")
 
 
 def test_chunks_of_an_uncommitted_write_are_invisible_and_swept(tmp_path, embedder):
     store = make_store(tmp_path, embedder)
-    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder, OPTIONS)
     before = [c.chunk_id for c in store.iter_chunks()]
     vector = embedder.embed_passages(["Đoạn mồ côi của một lần ghi bị ngắt giữa chừng."])
     store.chunks.upsert(
@@ -163,7 +166,7 @@ def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder
     store = Store(connect(str(db)), embedder.name)
     done = len(store.list_documents())
     assert done < len(list(folder.iterdir()))
-    consistent_after_sweep = ingest_paths([folder], store, embedder)
+    consistent_after_sweep = ingest_paths([folder], store, embedder, OPTIONS)
     assert consistent_after_sweep.ok
     assert len(store.list_documents()) == len(list(folder.iterdir()))
     consistent(store)
@@ -171,7 +174,7 @@ def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder
 
 def test_the_same_code_works_against_a_chroma_server(chroma_server, tmp_path, embedder):
     store = make_store(tmp_path, embedder, url=chroma_server)
-    summary = ingest_paths([ARTICLES], store, embedder)
+    summary = ingest_paths([ARTICLES], store, embedder, OPTIONS)
     assert summary.ok and len(summary.added) == 5
     hits = Searcher(store, embedder).search("kinh tế số chiếm 7,41% GRDP", k=3, mode="hybrid")
     assert hits[0].document.source == SOC_TRANG
@@ -182,7 +185,7 @@ def test_the_same_code_works_against_a_chroma_server(chroma_server, tmp_path, em
 
 def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
     store = make_store(tmp_path, embedder)
-    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder, OPTIONS)
     old_name = store.chunks_collection_name
     count = store.chunks.count()
 
@@ -204,11 +207,11 @@ def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
 
 def test_a_searcher_sees_documents_written_after_it_was_built(tmp_path, embedder):
     store = make_store(tmp_path, embedder)
-    ingest_paths([ARTICLES / SOC_TRANG], store, embedder)
+    ingest_paths([ARTICLES / SOC_TRANG], store, embedder, OPTIONS)
     searcher = Searcher(store, embedder)
     assert len(searcher.documents) == 1
     other = Store(connect(str(tmp_path / "db")), embedder.name)
-    ingest_paths([ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"], other, embedder)
+    ingest_paths([ARTICLES / "tay-ninh-lo-trinh-chuyen-doi-so.txt"], other, embedder, OPTIONS)
     hits = searcher.search("lộ trình chuyển đổi số Tây Ninh", k=3, mode="hybrid")
     assert hits[0].document.source == "tay-ninh-lo-trinh-chuyen-doi-so.txt"
 
@@ -239,7 +242,7 @@ def test_a_batch_is_one_commit_and_a_bad_file_in_it_loses_nothing(tmp_path, embe
     folder = tmp_path / "docs"
     names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
     store = make_store(tmp_path, embedder)
-    ingest_paths([folder], store, embedder)
+    ingest_paths([folder], store, embedder, OPTIONS)
     soc = (folder / SOC_TRANG).read_text(encoding="utf-8")
     (folder / SOC_TRANG).write_text("")  # a stored document's file turns bad
     (folder / "quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt").write_text(
@@ -253,7 +256,7 @@ def test_a_batch_is_one_commit_and_a_bad_file_in_it_loses_nothing(tmp_path, embe
     )
     commits, deletes = Calls(store.documents, "upsert"), Calls(store.chunks, "delete")
 
-    summary = ingest_paths([folder], store, embedder)
+    summary = ingest_paths([folder], store, embedder, OPTIONS)
     assert summary.added == ["quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt"]
     assert summary.updated == [changed.name] and summary.skipped == []
     assert sorted(e.code for e in summary.failed) == ["corrupt_pdf", "empty"]
@@ -272,8 +275,9 @@ def test_new_documents_need_no_delete_and_batching_changes_nothing_stored(tmp_pa
     one = Store(connect(str(tmp_path / "one")), embedder.name)
     many = Store(connect(str(tmp_path / "many")), embedder.name)
     deletes = Calls(many.chunks, "delete")
-    by_document = ingest_paths([folder], one, embedder, batch_chunks=1)
-    batched = ingest_paths([folder, folder / SOC_TRANG], many, embedder)  # one file named twice
+    by_document = ingest_paths([folder], one, embedder, OPTIONS, batch_chunks=1)
+    named_twice = [folder, folder / SOC_TRANG]
+    batched = ingest_paths(named_twice, many, embedder, OPTIONS)
     assert deletes.count == 0
     assert (by_document.added, by_document.chunks) == (batched.added, batched.chunks)
 
@@ -294,6 +298,7 @@ def test_new_documents_need_no_delete_and_batching_changes_nothing_stored(tmp_pa
 KILL_AT_SECOND_COMMIT = """
 import os, signal, sys
 from pathlib import Path
+from assistant.components import chunking_options
 from assistant.settings import Settings
 from index.embed import Embedder
 from index.indexer import ingest_paths
@@ -315,7 +320,7 @@ def upsert(**records):
     return commit(**records)
 
 store.documents.upsert = upsert
-ingest_paths([Path(folder)], store, embedder, batch_chunks=int(batch))
+ingest_paths([Path(folder)], store, embedder, chunking_options(Settings()), batch_chunks=int(batch))
 """
 
 
@@ -342,14 +347,14 @@ def test_a_run_killed_between_two_batches_commits_whole_batches_only(tmp_path, e
     assert len(live) == sum(d.chunk_count for d in committed.values())
     assert store.chunks.count() > len(live), "the second batch's chunks, uncommitted"
 
-    again = ingest_paths([folder], store, embedder, batch_chunks=12)
+    again = ingest_paths([folder], store, embedder, OPTIONS, batch_chunks=12)
     assert again.ok and sorted(again.skipped) == sorted(committed)
     assert sorted(again.added) == sorted(set(names) - set(committed))
     docs = store.list_documents()
     assert again.chunks == sum(d.chunk_count for d in docs if d.source in again.added)
     assert sorted(d.source for d in docs) == names
     consistent(store)
-    last = ingest_paths([folder], store, embedder, batch_chunks=12)
+    last = ingest_paths([folder], store, embedder, OPTIONS, batch_chunks=12)
     assert sorted(last.skipped) == names and last.chunks == 0
 
 
@@ -357,7 +362,7 @@ def test_a_crash_after_a_batch_commit_leaves_replaced_chunks_for_the_sweep(tmp_p
     folder = tmp_path / "docs"
     names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
     store = make_store(tmp_path, embedder)
-    ingest_paths([folder], store, embedder)
+    ingest_paths([folder], store, embedder, OPTIONS)
     for name in names:
         (folder / name).write_text(article(name) + "\nCập nhật.\n", encoding="utf-8")
 
@@ -366,7 +371,7 @@ def test_a_crash_after_a_batch_commit_leaves_replaced_chunks_for_the_sweep(tmp_p
 
     store.chunks.delete = crash
     with pytest.raises(RuntimeError):
-        ingest_paths([folder], store, embedder)
+        ingest_paths([folder], store, embedder, OPTIONS)
     del store.chunks.delete
     assert all("Cập nhật." in store.document_text(d.doc_id) for d in store.list_documents())
     live = list(store.iter_chunks())
@@ -375,7 +380,7 @@ def test_a_crash_after_a_batch_commit_leaves_replaced_chunks_for_the_sweep(tmp_p
         mine = sorted(c.index for c in live if c.doc_id == doc.doc_id)
         assert mine == list(range(doc.chunk_count)), "readers see the new generation only"
 
-    again = ingest_paths([folder], store, embedder)
+    again = ingest_paths([folder], store, embedder, OPTIONS)
     assert sorted(again.skipped) == names and again.chunks == 0
     consistent(store)
 
@@ -385,14 +390,14 @@ def test_an_unexpected_error_keeps_what_was_prepared_before_it(tmp_path, embedde
     names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
     prepare_file = indexer.prepare_file
 
-    def failing(path: Path, **options):
+    def failing(path: Path, options, *, measure):
         if path.name == names[1]:
             raise RuntimeError("a bug in the cleaner")
-        return prepare_file(path, **options)
+        return prepare_file(path, options, measure=measure)
 
     monkeypatch.setattr(indexer, "prepare_file", failing)
     store = make_store(tmp_path, embedder)
     with pytest.raises(RuntimeError, match="a bug"):
-        ingest_paths([folder], store, embedder)
+        ingest_paths([folder], store, embedder, OPTIONS)
     assert [d.source for d in store.list_documents()] == [names[0]]
     consistent(store)

@@ -1,7 +1,7 @@
 """BM25 over stored chunks: Vietnamese variants find each other, and rebuilds fold only new text."""
 
 from index.lexical import LexicalIndex
-from index.store import StoredChunk
+from index.record import StoredChunk
 
 
 def chunk(chunk_id: str, text: str, doc_id: str = "d1") -> StoredChunk:

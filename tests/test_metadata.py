@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.clean import clean
+from ingest.clean import analyze
 from ingest.document import DocumentMeta
 from ingest.metadata import extract_metadata
 
@@ -21,7 +21,7 @@ BODY = (
 
 def meta(*lines: str, source: str = "data/articles/long-an-so-hoa.txt") -> DocumentMeta:
     text = "\n".join(lines) + "\n"
-    return extract_metadata(text, clean(text), source)
+    return extract_metadata(text, analyze(text), source)
 
 
 # --- the five real articles -------------------------------------------------------------------
@@ -68,14 +68,14 @@ REAL = {
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_article_metadata(name):
     text = (ARTICLES / name).read_text(encoding="utf-8")
-    assert extract_metadata(text, clean(text), name) == REAL[name]
+    assert extract_metadata(text, analyze(text), name) == REAL[name]
 
 
 def test_real_article_access_stamp_is_not_taken_for_the_publication_date():
     name = "quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt"
     text = (ARTICLES / name).read_text(encoding="utf-8")
     assert "25/11/2024" in text
-    assert extract_metadata(text, clean(text), name).date == "10/02/2022"
+    assert extract_metadata(text, analyze(text), name).date == "10/02/2022"
 
 
 # --- title ------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from ingest.normalize import strip_diacritics
+from ingest.province_names import PROVINCES
 from ingest.provinces import (
-    PROVINCES,
     all_names,
     canonical,
     expand,

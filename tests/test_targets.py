@@ -12,11 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.chunk import approximate_tokens
 from ingest.clean import clean
-from ingest.document import Span
+from ingest.document import Span, Target
+from ingest.indicators import indicator_of
 from ingest.normalize import nfc
+from ingest.pipeline import ChunkingOptions, prepare_file
 from ingest.provinces import find_provinces
-from ingest.targets import STATUSES, Target, extract_targets, indicator_of
+from ingest.sentences import split_paragraphs
+from ingest.target_status import STATUSES
+from ingest.targets import extract_targets
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -42,7 +47,13 @@ FIELDS = [
 ]
 
 
-def extract(text: str, provinces: tuple[str, ...] = ("Sóc Trăng",)) -> list[Target]:
+def rows_of(
+    text: str, blocks: tuple[Span, ...], source: str, provinces: tuple[str, ...]
+) -> tuple[Target, ...]:
+    return extract_targets(text, split_paragraphs(text, blocks), source, provinces)
+
+
+def extract(text: str, provinces: tuple[str, ...] = ("Sóc Trăng",)) -> tuple[Target, ...]:
     """Rows of a text that is all content: one block per line."""
     blocks = []
     offset = 0
@@ -50,10 +61,10 @@ def extract(text: str, provinces: tuple[str, ...] = ("Sóc Trăng",)) -> list[Ta
         if line.strip():
             blocks.append(Span(offset, offset + len(line)))
         offset += len(line) + 1
-    return extract_targets(text, tuple(blocks), "test.txt", provinces)
+    return rows_of(text, tuple(blocks), "test.txt", provinces)
 
 
-def only(rows: list[Target]) -> Target:
+def only(rows: tuple[Target, ...]) -> Target:
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -79,7 +90,7 @@ def predicted_rows() -> tuple[dict, ...]:
         text = article(path.name)
         blocks = clean(text)
         provinces = find_provinces("\n".join(text[b.start : b.end] for b in blocks))
-        rows += [row.to_dict() for row in extract_targets(text, blocks, path.name, provinces)]
+        rows += [row.to_dict() for row in rows_of(text, blocks, path.name, provinces)]
     return tuple(rows)
 
 
@@ -130,6 +141,14 @@ def test_extraction_matches_the_hand_labelled_rows():
             print("  extra:", row["source"], row["start"], row["indicator"], row["quote"][:70])
     assert recall >= MIN_RECALL
     assert precision >= MIN_PRECISION
+
+
+def test_a_prepared_document_carries_the_rows_of_its_article():
+    options = ChunkingOptions(max_bytes=1_000_000, max_tokens=200, overlap_tokens=40)
+    for path in sorted(ARTICLES.glob("*.txt")):
+        prepared = prepare_file(path, options, measure=approximate_tokens)
+        expected = [row for row in predicted_rows() if row["source"] == path.name]
+        assert [target.to_dict() for target in prepared.targets] == expected
 
 
 def test_every_row_of_the_articles_quotes_its_text_and_has_a_value():
@@ -244,7 +263,7 @@ def test_a_group_goal_with_a_deadline_is_a_target():
 
 
 def test_a_group_without_a_year_or_a_target_word_is_not_a_row():
-    assert extract("Đưa tỉnh vào nhóm tỉnh, thành phố chuyển đổi số mức khá") == []
+    assert extract("Đưa tỉnh vào nhóm tỉnh, thành phố chuyển đổi số mức khá") == ()
 
 
 def test_component_scores_in_parentheses_are_rows_but_the_national_average_is_not():
@@ -348,7 +367,7 @@ def test_a_count_of_districts_keeps_the_units_it_counts():
     ],
 )
 def test_a_sentence_without_a_figure_yields_nothing(sentence):
-    assert extract(sentence) == []
+    assert extract(sentence) == ()
 
 
 def test_furniture_lines_outside_the_blocks_yield_nothing():
@@ -356,7 +375,7 @@ def test_furniture_lines_outside_the_blocks_yield_nothing():
     content = "Năm 2022, kinh tế số của tỉnh đạt 7,41% GRDP."
     text = f"{furniture}\n{content}\n"
     blocks = (Span(len(furniture) + 1, len(furniture) + 1 + len(content)),)
-    row = only(extract_targets(text, blocks, "page.txt", ("Sóc Trăng",)))
+    row = only(rows_of(text, blocks, "page.txt", ("Sóc Trăng",)))
     assert row.quote == content
 
 
@@ -376,7 +395,7 @@ def test_page_furniture_dropped_by_clean_yields_nothing():
         ]
     )
     blocks = clean(page)
-    rows = extract_targets(page, blocks, "page.txt", ("Long An",))
+    rows = rows_of(page, blocks, "page.txt", ("Long An",))
     assert [(r.indicator, r.achieved, r.target, r.status) for r in rows] == [
         ("hồ sơ trực tuyến", "74,1%", None, "vượt"),
         ("dịch vụ công trực tuyến toàn trình", None, "1.880", "chưa rõ"),
@@ -457,7 +476,7 @@ def test_every_row_quotes_the_text_exactly_and_stays_inside_a_block(tokens, keep
             lines.append(Span(offset, offset + len(line)))
         offset += len(line) + 1
     blocks = tuple(b for i, b in enumerate(lines) if i >= len(keep) or keep[i])
-    for row in extract_targets(text, blocks, "random.txt", ("Sóc Trăng",)):
+    for row in rows_of(text, blocks, "random.txt", ("Sóc Trăng",)):
         assert text[row.start : row.end] == row.quote
         assert row.quote and row.quote == row.quote.strip()
         assert any(b.start <= row.start and row.end <= b.end for b in blocks)

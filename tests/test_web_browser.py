@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.components import chunking_options
 from assistant.settings import Settings
 from assistant.targets_table import COLUMNS, HEADERS
 from assistant.web.filters import ALL_PROVINCES
@@ -71,8 +72,8 @@ def upload_app(embedder, tmp_path_factory):
 
     data = tmp_path_factory.mktemp("upload-app")
     store = Store(connect(str(data / "chroma")), embedder.name)
-    assert ingest_paths([ARTICLES], store, embedder).ok
     settings = Settings(data_dir=data)
+    assert ingest_paths([ARTICLES], store, embedder, chunking_options(settings)).ok
     with _serving(
         build_app(
             Assistant(Searcher(store, embedder), k=settings.k, retrieval=settings.retrieval),

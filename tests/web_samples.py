@@ -13,8 +13,10 @@ from assistant.answer import Assistant
 from assistant.record import AnswerRecord, Citation
 from assistant.settings import Settings
 from assistant.web.render import DocumentView
+from index.record import StoredDocument
 from index.retrieve import Searcher
-from index.store import Store, StoredDocument, connect
+from index.store import Store, connect
+from ingest.document import Target
 from tests.conftest import ROOT
 
 GOLD_TARGETS = ROOT / "tests" / "data" / "targets.jsonl"
@@ -109,7 +111,7 @@ def stored(source: str, targets, provinces=(), text_len: int = 10_000) -> Stored
         chunk_count=1,
         pages=(),
         blocks=((0, text_len),),
-        targets=tuple(targets),
+        targets=tuple(Target(**row) for row in targets),
     )
 
 

@@ -14,7 +14,7 @@ from assistant.record import AnswerRecord
 from assistant.settings import Settings
 from assistant.web.render import DocumentView
 from index.indexer import IngestSummary, ingest_paths
-from index.store import StoredDocument
+from index.record import StoredDocument
 
 if TYPE_CHECKING:
     from index.embed import Embedder

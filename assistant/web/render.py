@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from index.store import StoredDocument
+from index.record import StoredDocument
 
 if TYPE_CHECKING:
     from assistant.web.uploads import UploadResult

@@ -14,7 +14,7 @@ from typing import Any
 from assistant import targets_table
 from assistant.web.filters import province_filter
 from assistant.web.render import DOCUMENT_GONE, DocumentView, document_html
-from index.store import StoredDocument
+from index.record import StoredDocument
 from ingest.normalize import fold, strip_diacritics
 from ingest.provinces import all_names
 

@@ -1,0 +1,184 @@
+"""What the index keeps about a document and a chunk, to and from Chroma metadata.
+
+Chroma metadata holds scalars (and lists of scalars): a document's structured
+fields (provinces, pages, blocks, targets) travel as JSON strings. This is the
+format indexes have always been written in, so an index built earlier reads
+back unchanged; fields missing from an old record get the values below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.document import Chunk, Page, PreparedDocument, Target, page_at
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One document's record: what readers get, and the commit marker of its chunks.
+
+    `generation` names the chunks that belong to this version of the document;
+    chunks of any other generation are invisible to readers.
+    """
+
+    doc_id: str
+    source: str
+    path: str
+    title: str
+    date: str | None
+    byline: str | None
+    provinces: tuple[str, ...]
+    merged_provinces: tuple[str, ...]
+    content_hash: str
+    generation: str
+    ingested_at: str
+    kind: str
+    chunk_count: int
+    pages: tuple[Page, ...]
+    blocks: tuple[tuple[int, int], ...]
+    targets: tuple[Target, ...] = ()
+
+    @classmethod
+    def from_prepared(
+        cls, doc_id: str, prepared: PreparedDocument, ingested_at: str
+    ) -> StoredDocument:
+        loaded, meta = prepared.loaded, prepared.meta
+        return cls(
+            doc_id=doc_id,
+            source=loaded.source,
+            path=str(loaded.path.resolve()),
+            title=meta.title,
+            date=meta.date,
+            byline=meta.byline,
+            provinces=meta.provinces,
+            merged_provinces=meta.merged_provinces,
+            content_hash=loaded.content_hash,
+            generation=loaded.content_hash[:12],
+            ingested_at=ingested_at,
+            kind=loaded.kind,
+            chunk_count=len(prepared.chunks),
+            pages=loaded.pages,
+            blocks=tuple((b.start, b.end) for b in prepared.blocks),
+            targets=prepared.targets,
+        )
+
+    def to_metadata(self) -> dict[str, Any]:
+        fields = {
+            "source": self.source,
+            "path": self.path,
+            "title": self.title,
+            "date": self.date,
+            "byline": self.byline,
+            "provinces": _json(self.provinces),
+            "merged_provinces": _json(self.merged_provinces),
+            "content_hash": self.content_hash,
+            "generation": self.generation,
+            "ingested_at": self.ingested_at,
+            "kind": self.kind,
+            "pages": _json(self.pages),
+            "blocks": _json(self.blocks),
+            "targets": _json([target.to_dict() for target in self.targets]),
+            "chunk_count": self.chunk_count,
+        }
+        return {key: value for key, value in fields.items() if value is not None}
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, meta: Mapping[str, Any]) -> StoredDocument:
+        def listed(key: str) -> list[Any]:
+            return json.loads(meta.get(key, "[]"))
+
+        return cls(
+            doc_id=doc_id,
+            source=meta["source"],
+            path=meta.get("path", ""),
+            title=meta.get("title", meta["source"]),
+            date=meta.get("date"),
+            byline=meta.get("byline"),
+            provinces=tuple(listed("provinces")),
+            merged_provinces=tuple(listed("merged_provinces")),
+            content_hash=meta["content_hash"],
+            generation=meta["generation"],
+            ingested_at=meta.get("ingested_at", ""),
+            kind=meta.get("kind", "text"),
+            chunk_count=int(meta.get("chunk_count", 0)),
+            pages=tuple(Page(*page) for page in listed("pages")),
+            blocks=tuple((start, end) for start, end in listed("blocks")),
+            targets=tuple(Target(**row) for row in listed("targets")),
+        )
+
+    def page_at(self, offset: int) -> int | None:
+        return page_at(self.pages, offset)
+
+
+def commit_marker(meta: Mapping[str, Any]) -> tuple[str, int]:
+    """(generation, chunk count) of a document's record, without decoding the rest.
+
+    Read for every document on every refresh, where decoding whole records
+    (targets and blocks included) would cost seconds at ten thousand documents.
+    """
+    return meta["generation"], int(meta.get("chunk_count", 0))
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    doc_id: str
+    source: str
+    index: int
+    start: int
+    end: int
+    text: str
+    page: int | None
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
+        return cls(
+            chunk_id=chunk_id,
+            doc_id=meta["doc_id"],
+            source=meta["source"],
+            index=int(meta["index"]),
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+            text=text,
+            page=int(meta["page"]) or None,
+        )
+
+
+def chunk_id(doc_id: str, generation: str, index: int) -> str:
+    return f"{doc_id}:{generation}:{index}"
+
+
+def chunk_metadata(document: StoredDocument, chunk: Chunk) -> dict[str, Any]:
+    """A chunk's metadata: its document and generation, its offsets, page and provinces.
+
+    Provinces are repeated on every chunk so that retrieval can filter by them.
+    """
+    meta: dict[str, Any] = {
+        "doc_id": document.doc_id,
+        "generation": document.generation,
+        "source": document.source,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "page": document.page_at(chunk.start) or 0,
+    }
+    if document.provinces:
+        meta["provinces"] = list(document.provinces)
+    return meta
+
+
+def is_live(meta: Mapping[str, Any], live: Mapping[str, str]) -> bool:
+    """Whether a chunk belongs to the committed generation of its document (`live`)."""
+    return live.get(meta["doc_id"]) == meta["generation"]
+
+
+def chunks_of(doc_ids: Sequence[str]) -> dict[str, Any]:
+    """A Chroma `where` filter for the chunks of these documents."""
+    return {"doc_id": {"$in": list(doc_ids)}}
+
+
+def _json(value: Sequence[Any]) -> str:
+    return json.dumps(value, ensure_ascii=False)

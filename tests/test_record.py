@@ -1,0 +1,105 @@
+"""index.record: a document's record to Chroma metadata and back, in the stored format."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from index.record import StoredChunk, StoredDocument, chunk_id, chunk_metadata
+from ingest.chunk import approximate_tokens
+from ingest.document import Chunk, Page, Target
+from ingest.pipeline import ChunkingOptions, prepare_file
+
+ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
+SOC_TRANG = ARTICLES / "soc-trang-cam-ket-nguoi-dung-dau.txt"
+
+# A record as indexes built before the typed record hold it (ingested_at, pages
+# and two targets trimmed to what the test needs): every structured field is JSON.
+STORED = {
+    "source": "bao-cao.pdf",
+    "path": "/x/bao-cao.pdf",
+    "title": "Báo cáo chuyển đổi số",
+    "date": "17/10/2022",
+    "provinces": '["Sóc Trăng"]',
+    "merged_provinces": '["Cần Thơ"]',
+    "content_hash": "ab" * 32,
+    "generation": "ab" * 6,
+    "ingested_at": "2025-01-02T03:04:05+00:00",
+    "kind": "pdf",
+    "pages": "[[1, 0, 120], [2, 122, 300]]",
+    "blocks": "[[0, 40], [42, 120], [122, 300]]",
+    "targets": (
+        '[{"province": "Sóc Trăng", "indicator": "kinh tế số / GRDP", "target": "20%",'
+        ' "deadline": null, "achieved": "7,41%", "as_of": "2022", "status": "chưa đạt",'
+        ' "source": "bao-cao.pdf", "quote": "kinh tế số đạt 7,41% GRDP", "start": 130,'
+        ' "end": 155}]'
+    ),
+    "chunk_count": 3,
+}
+
+
+def test_a_record_stored_before_reads_back_typed_and_writes_back_the_same():
+    record = StoredDocument.from_metadata("d1", STORED)
+    assert record.byline is None and record.provinces == ("Sóc Trăng",)
+    assert record.pages == (Page(1, 0, 120), Page(2, 122, 300))
+    assert record.blocks == ((0, 40), (42, 120), (122, 300))
+    assert record.targets == (
+        Target(
+            province="Sóc Trăng",
+            indicator="kinh tế số / GRDP",
+            target="20%",
+            deadline=None,
+            achieved="7,41%",
+            as_of="2022",
+            status="chưa đạt",
+            source="bao-cao.pdf",
+            quote="kinh tế số đạt 7,41% GRDP",
+            start=130,
+            end=155,
+        ),
+    )
+    assert record.to_metadata() == STORED, "the stored format is unchanged"
+
+
+def test_a_record_missing_newer_fields_still_reads():
+    oldest = {"source": "a.txt", "content_hash": "c" * 64, "generation": "c" * 12}
+    record = StoredDocument.from_metadata("d0", oldest)
+    assert (record.title, record.kind, record.chunk_count) == ("a.txt", "text", 0)
+    assert record.pages == () and record.targets == ()
+
+
+def test_a_prepared_document_round_trips_with_its_targets_and_chunks():
+    options = ChunkingOptions(max_bytes=1_000_000, max_tokens=200, overlap_tokens=40)
+    prepared = prepare_file(SOC_TRANG, options, measure=approximate_tokens)
+    record = StoredDocument.from_prepared("d2", prepared, "2025-01-02T03:04:05+00:00")
+    assert record.targets == prepared.targets and record.targets
+    assert record.chunk_count == len(prepared.chunks)
+    assert record.generation == prepared.loaded.content_hash[:12]
+    assert StoredDocument.from_metadata("d2", record.to_metadata()) == record
+    chunk = prepared.chunks[1]
+    meta = chunk_metadata(record, chunk)
+    stored = StoredChunk.from_metadata(chunk_id("d2", record.generation, 1), chunk.text, meta)
+    assert (stored.doc_id, stored.start, stored.end, stored.page) == (
+        "d2",
+        chunk.start,
+        chunk.end,
+        None,
+    )
+    assert meta["provinces"] == list(record.provinces)
+
+
+def test_pages_are_found_the_same_way_for_loaded_and_stored_documents():
+    record = replace(
+        StoredDocument.from_metadata("d1", STORED),
+        pages=(Page(1, 0, 120), Page(2, 122, 300)),
+    )
+    assert [record.page_at(offset) for offset in (0, 119, 120, 122, 299, 300)] == [
+        1,
+        1,
+        None,
+        2,
+        2,
+        None,
+    ]
+    meta = chunk_metadata(record, Chunk(index=0, start=130, end=150, text="x"))
+    assert StoredChunk.from_metadata("c", "x", meta).page == 2
