@@ -267,6 +267,7 @@ class LocalServer:
             return False
 
     def __enter__(self) -> Self:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
             self.command(), cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
