@@ -15,9 +15,9 @@ questions behave with a big index. This module makes a bigger one out of real te
   Chunk texts are random recombinations, so they practically never repeat (the
   benchmarks count the distinct ones).
 * `MemoMeasure` memoizes the chunker's token counter by text. The chunker asks the
-  tokenizer for word prefixes of every sentence (`ingest.chunk._split_long`), several
-  tokenizer calls per sentence, ~0.5-1 ms each here; on a corpus recombined from
-  750 sentences almost every call repeats. ingest.py reports the uncached cost on
+  tokenizer for word prefixes of every sentence (`ingest.chunk._split_long`), about
+  26 calls per chunk here, ~0.5-1 ms each; on a corpus recombined from 750
+  sentences almost every call repeats. ingest.py reports the uncached cost on
   the bundled corpus, where it is real.
 
 The stand-in embedder that ingests these documents without running the model on
