@@ -12,8 +12,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from assistant import evaluate, targets_table
+from assistant import targets_table
 from assistant.components import build_assistant, chunking_options, embedder_for, open_store
+from assistant.evaluation.questions import load_questions
+from assistant.evaluation.report import write_report
+from assistant.evaluation.runner import run_questions
+from assistant.evaluation.thresholds import check_thresholds, parse_thresholds
+from assistant.evaluation.totals import summarize
 from assistant.record import AnswerRecord
 from assistant.settings import Settings, SettingsError, choices, flag_name, help_text
 from index.indexer import ingest_paths
@@ -184,28 +189,28 @@ def evaluate_command(
 ) -> None:
     """Run a question set and write the answers, a report, and threshold results."""
     try:
-        items = evaluate.load_questions(questions)
+        items = load_questions(questions)
         limits = parse_thresholds(thresholds)
         if min_key_facts is not None:
             limits["key_facts"] = min_key_facts
-        evaluate.check_thresholds({}, limits)
+        check_thresholds({}, limits)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     assistant = build_assistant(settings)
     store = assistant.searcher.store
     out.parent.mkdir(parents=True, exist_ok=True)
-    results = evaluate.run(
+    results = run_questions(
         items,
         lambda q, history: assistant.ask(q.question, history=history),
         out,
         document_text=lambda doc_id: _text_or_none(store, doc_id),
         progress=lambda seq: tqdm(seq, desc="eval", unit="q"),
     )
-    summary = evaluate.summarize(results)
+    summary = summarize(results)
     summary["retrieval"] = settings.retrieval
     summary["embedding_model"] = settings.embedding_model
     if report_dir:
-        for path in evaluate.write_report(results, summary, report_dir, title):
+        for path in write_report(results, summary, report_dir, title):
             click.echo(f"wrote {path}")
     for name in (
         "key_facts",
@@ -218,22 +223,11 @@ def evaluate_command(
         "latency_p95_ms",
     ):
         click.echo(f"{name}: {summary.get(name)}")
-    missed = evaluate.check_thresholds(summary, limits)
+    missed = check_thresholds(summary, limits)
     for line in missed:
         click.echo(f"threshold missed: {line}", err=True)
     if missed:
         sys.exit(1)
-
-
-def parse_thresholds(values: tuple[str, ...]) -> dict[str, float]:
-    thresholds: dict[str, float] = {}
-    for value in values:
-        name, _, number = value.partition("=")
-        try:
-            thresholds[name] = float(number)
-        except ValueError as error:
-            raise ValueError(f"threshold {value!r} is not METRIC=NUMBER") from error
-    return thresholds
 
 
 def _text_or_none(store: Store, doc_id: str) -> str | None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
-from assistant.record import Citation
+from assistant.record import Citation, span_citation
 from index.record import StoredDocument
 from ingest.indicators import indicator_of
 from ingest.normalize import fold, strip_diacritics
@@ -118,19 +118,14 @@ def answer_list_question(
     for marker, row in enumerate(selected[:MAX_ITEMS], 1):
         doc = documents[row["doc_id"]]
         citations.append(
-            Citation(
-                marker=marker,
-                source=row["source"],
-                title=doc.title,
-                date=doc.date,
-                page=doc.page_at(row["start"]),
-                quote=row["quote"],
+            span_citation(
+                marker,
+                doc,
                 start=row["start"],
                 end=row["end"],
+                quote=row["quote"],
                 chunk_id="",
                 score=1.0,
-                doc_id=row["doc_id"],
-                provinces=doc.provinces,
             )
         )
         lines.append(f"- {describe(row)} [{marker}]")

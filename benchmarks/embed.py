@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -37,8 +36,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch starts Op
 
 import numpy as np
 
+from assistant.evaluation.percentile import percentile
+from benchmarks.common import cpu_name
 from benchmarks.e5_torch_int8 import quantize_for_cpu
-from benchmarks.scaled_corpus import cpu_name
 from index.e5_build import DEFAULT_MODEL_NAME, ensure_e5_model
 from index.e5_onnx import ONNX_FILES, cpu_has_vnni, load_onnx_model
 from index.e5_onnx_export import ensure_onnx_forms
@@ -228,8 +228,8 @@ def run(args: argparse.Namespace) -> tuple[list[Result], list[float]]:
                 rounds_passages_per_s=[len(passages) / s for s in seconds[form.name]],
                 tokens_per_s=len(passages) * mean_tokens / best[form.name],
                 vs_fp32=best["fp32"] / best[form.name],
-                query_p50_ms=1000 * statistics.median(times[form.name]),
-                query_p95_ms=1000 * float(np.percentile(times[form.name], 95)),
+                query_p50_ms=1000 * percentile(times[form.name], 50),
+                query_p95_ms=1000 * percentile(times[form.name], 95),
                 mean_cosine_to_fp32=to_fp32[0],
                 min_cosine_to_fp32=to_fp32[1],
                 mean_cosine_to_engine=to_engine[0],

@@ -19,19 +19,17 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.evaluate import asking_order, load_questions, source_key
+from assistant.evaluation.questions import load_questions
+from assistant.evaluation.runner import asking_order
+from assistant.evaluation.scoring import source_key
 from assistant.question import resolve
-from assistant.settings import Settings
-from index.e5_build import DEFAULT_MODEL_NAME
+from benchmarks.common import load_embedder, log
 from index.embed import Embedder
 from index.retrieve import Ranking, Searcher, fuse, prefer
 from index.store import Store, connect
@@ -52,7 +50,7 @@ class Case:
 
 
 def cases(db: Path, questions: Path, embedder: Embedder) -> list[Case]:
-    searcher = Searcher(Store(connect(str(db)), DEFAULT_MODEL_NAME), embedder)
+    searcher = Searcher(Store(connect(str(db)), embedder.name), embedder)
     searcher.refresh()
     live = searcher.store.live_generations()
     found = []
@@ -120,19 +118,13 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    settings = Settings()
-    embedder = Embedder(
-        DEFAULT_MODEL_NAME,
-        models_dir=settings.models_dir,
-        device="cpu",
-        form=settings.embedding_form,
-    )
+    embedder = load_embedder("cpu")
     sets = {}
     for spec in args.sets:
         name, _, paths = spec.partition("=")
         db, _, questions = paths.partition(":")
         sets[name] = cases(Path(db), Path(questions), embedder)
-        print(f"{name}: {len(sets[name])} questions", file=sys.stderr)
+        log(f"{name}: {len(sets[name])} questions")
     result = grid(sets)
     current = next(
         s

@@ -40,7 +40,6 @@ The Markdown printed at the end (machine, table, notes) can be pasted into the R
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import shutil
@@ -54,61 +53,39 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.components import chunking_options
-from assistant.settings import Settings
-from benchmarks.scaled_corpus import (
+from benchmarks.cached_embeddings import CachedEmbedder, sentence_vectors
+from benchmarks.common import (
     ARTICLES,
     ROOT,
-    CachedEmbedder,
-    ChromaServer,
-    MemoMeasure,
     PeakRss,
     Timings,
+    chunking_options,
     du,
-    harvest,
     load_embedder,
+    log,
     machine_info,
     machine_table,
     mib,
-    sentence_vectors,
-    source_dirs,
+    open_store,
+    release_chroma_clients,
+    settings,
     torch_info,
-    write_corpus,
 )
-from index.indexer import BATCH_CHUNKS, ingest_paths
+from benchmarks.scaled_corpus import MemoMeasure, harvest, source_dirs, write_corpus
+from index.indexer import BATCH_CHUNKS, ChunkingOptions, ingest_paths
 from index.store import Store, connect
 from ingest.chunk import approximate_tokens
 
-CHUNKING = chunking_options(Settings())
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
 
 @contextmanager
-def open_store(
+def open_run_store(
     kind: str, folder: Path, model: str, path: Path | None = None
 ) -> Iterator[tuple[Store, int | None, Path]]:
     """(store, server pid or None, the folder the data lands in); `path` for the embedded one."""
-    if kind == "embedded":
-        path = path or folder / "embedded"
-        yield Store(connect(str(path)), model), None, path
-    else:
-        with ChromaServer(folder / "server") as server:
-            yield Store(connect("", server.url), model), server.pid, server.data
-    _release_clients()
-
-
-def _release_clients() -> None:
-    """Let go of Chroma's cached systems, so one run's store does not weigh on the next."""
-    try:
-        from chromadb.api.client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-    except Exception:  # only a memory nicety
-        pass
-    gc.collect()
+    path = path or folder / kind
+    with open_store(kind, path, model) as (store, server_pid):
+        yield store, server_pid, path
+    release_chroma_clients()
 
 
 class Proxy:
@@ -128,6 +105,8 @@ def ingest_run(
     embedder,
     model_label: str,
     measure=None,
+    *,
+    options: ChunkingOptions,
     progress_every: float = 0.1,
     batch_chunks: int = BATCH_CHUNKS,
     keep: Path | None = None,
@@ -136,7 +115,7 @@ def ingest_run(
     proxy = Proxy(embedder, timings, model_label, measure)
     timeline: list[tuple[float, int]] = []  # (seconds, chunks stored) after each batch
 
-    with open_store(kind, folder, embedder.name, keep) as (store, server_pid, data_path):
+    with open_run_store(kind, folder, embedder.name, keep) as (store, server_pid, data_path):
         timings.patch(store, "write_documents", "Chroma writes")
         timings.patch(store, "sweep", "Chroma reads")
         timings.patch(store, "list_documents", "Chroma reads")
@@ -164,7 +143,7 @@ def ingest_run(
 
         with PeakRss(server_pid) as rss:
             summary = ingest_paths(
-                [source], store, proxy, CHUNKING, progress=progress, batch_chunks=batch_chunks
+                [source], store, proxy, options, progress=progress, batch_chunks=batch_chunks
             )
         wall = time.perf_counter() - started
         documents = store.documents.count()
@@ -211,14 +190,14 @@ def ingest_run(
     return result
 
 
-def finish_kept_store(path: Path, embedder, corpus, result: dict) -> dict:
+def finish_kept_store(path: Path, embedder, corpus, result: dict, options: ChunkingOptions) -> dict:
     """Add the bundled articles (real model, untimed) and describe the store beside it.
 
     With them the questions of tests/data/qa.jsonl have answers, as in the indexes
     benchmarks/query.py builds; `benchmark-build.json` has the fields its own has.
     """
     store = Store(connect(str(path)), embedder.name)
-    bundled = ingest_paths([ARTICLES], store, embedder, CHUNKING)
+    bundled = ingest_paths([ARTICLES], store, embedder, options)
     info = {
         "build_s": result["wall_s"],
         "documents": store.documents.count(),
@@ -232,7 +211,7 @@ def finish_kept_store(path: Path, embedder, corpus, result: dict) -> dict:
         "built_by": "benchmarks/ingest.py",
     }
     (path / "benchmark-build.json").write_text(json.dumps(info, indent=2) + "\n")
-    _release_clients()
+    release_chroma_clients()
     return info
 
 
@@ -318,8 +297,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.keep_store and args.keep_store.exists():
         parser.error(f"{args.keep_store} exists; remove it or choose another folder")
     stores = ["embedded", "server"] if args.store == "both" else [args.store]
+    args.options = chunking_options(settings())
 
-    info = machine_info()
+    info = machine_info(["torch", "chromadb"])
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -340,7 +320,7 @@ def main(argv: list[str] | None = None) -> None:
                 results.append(
                     ingest_run(
                         "bundled (real model)", kind, work / f"bundled-{kind}", ARTICLES,
-                        embedder, "model", batch_chunks=args.batch_chunks,
+                        embedder, "model", options=args.options, batch_chunks=args.batch_chunks,
                     )
                 )  # fmt: skip
             notes.append(
@@ -373,13 +353,14 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
             return embedder.count_tokens
         return MemoMeasure(embedder.count_tokens)
 
-    pool = harvest(source_dirs(), token_measure())
+    pool = harvest(source_dirs(), token_measure(), args.options)
     vectors, embedded_now, embed_s = sentence_vectors(embedder, pool.texts, log)
     seed = {"seed": args.seed} if args.seed is not None else {}
-    # write_corpus counts chunks the way the chunker packs sentences, which can miss
-    # by a few per 10,000 (99,991 for 100,000 once): aim a little higher to be sure.
+    # write_corpus chunks each document as one region, where the cleaner may drop or
+    # split a line: a few chunks per 10,000 differ (99,991 for 100,000 once), so aim a
+    # little higher to be sure.
     target = args.chunks + -(-args.chunks // 500)
-    corpus = write_corpus(work / "corpus", pool, token_measure(), target, **seed)
+    corpus = write_corpus(work / "corpus", pool, token_measure(), target, args.options, **seed)
     log(
         f"scaled corpus: {len(corpus.files)} documents, {corpus.expected_chunks} chunks expected, "
         f"{corpus.bytes / 2**20:.1f} MiB, written in {corpus.seconds:.1f} s"
@@ -393,7 +374,8 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
         keep = args.keep_store if kind == "embedded" else None
         result = ingest_run(
             "scaled (cached vectors)", kind, work / f"scaled-{kind}", corpus.directory,
-            cached, "vector lookup", measure, batch_chunks=args.batch_chunks, keep=keep,
+            cached, "vector lookup", measure, options=args.options,
+            batch_chunks=args.batch_chunks, keep=keep,
         )  # fmt: skip
         result["distinct_chunk_texts"] = cached.distinct_passages
         result["sentence_misses"] = cached.misses
@@ -402,7 +384,7 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
             result["tokenizer_real_s"] = round(measure.real_seconds, 2)
         results.append(result)
         if keep:
-            info = finish_kept_store(keep, embedder, corpus, result)
+            info = finish_kept_store(keep, embedder, corpus, result, args.options)
             notes.append(
                 f"scaled/embedded store kept in {keep}: {info['documents']} documents, "
                 f"{info['chunks']} chunks (the bundled articles added after the timed run)."

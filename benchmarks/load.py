@@ -14,8 +14,9 @@ A benchmark, not a test. It
    back to back for `--seconds`; a request started before the end is waited for, at most
    `--request-timeout` seconds, and counted;
 5. stops the server and reports requests served, errors (by kind), throughput and
-   latency (p50 / p95 / max, from submit to result, so queueing in the app's Gradio
-   queue is included), as a Markdown table and, with `--json OUT`, as JSON.
+   latency (p50 / p95 interpolated as in every report, see
+   assistant/evaluation/percentile.py, and max; from submit to result, so queueing in
+   the app's Gradio queue is included), as a Markdown table and, with `--json OUT`, as JSON.
 
 Every request goes to 127.0.0.1 only; client analytics are off and HF_HUB_OFFLINE=1.
 The app runs its events with `default_concurrency_limit=CONCURRENCY` (assistant.web.layout) and
@@ -30,80 +31,46 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.scaled_corpus import cpu_name
+from assistant.evaluation.percentile import percentile
+from assistant.evaluation.questions import load_questions
+from benchmarks.common import (
+    ARTICLES,
+    QUESTIONS,
+    ROOT,
+    AppServer,
+    PeakRss,
+    assistant_command,
+    log,
+    machine_info,
+    mib,
+)
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = ROOT / "data" / "articles"
-QUESTIONS = ROOT / "tests" / "data" / "qa.jsonl"
-HOST = "127.0.0.1"
-sys.path.insert(0, str(ROOT))
 
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def load_questions() -> list[str]:
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
-    return ordered[rank - 1]
-
-
-def machine_info() -> dict[str, str]:
-    cpu = cpu_name()
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "cpu": cpu,
-        "usable cores": str(usable),
-        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-    }
-
-
-# --- the server ----------------------------------------------------------------------------
-
-
-def _assistant(*args: str) -> list[str]:
-    return [sys.executable, "-m", "assistant.cli", *args]
+def question_texts() -> list[str]:
+    return [question.question for question in load_questions(QUESTIONS)]
 
 
 def build_index(db: Path, device: str | None) -> float:
     """`assistant ingest data/articles --if-empty` into `db`; returns the seconds it took."""
     started = time.perf_counter()
-    command = _assistant("ingest", str(ARTICLES), "--db", str(db), "--if-empty")
+    command = assistant_command("ingest", str(ARTICLES), "--db", str(db), "--if-empty")
     if device:
         command += ["--device", device]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -111,78 +78,6 @@ def build_index(db: Path, device: str | None) -> float:
         raise RuntimeError(f"ingest failed:\n{done.stdout}\n{done.stderr}")
     log(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "ingest done")
     return time.perf_counter() - started
-
-
-class Server:
-    """`assistant serve` on 127.0.0.1 as a subprocess, its output in a log file."""
-
-    def __init__(self, db: Path, port: int, log_path: Path, device: str | None) -> None:
-        self.url = f"http://{HOST}:{port}/"
-        self.log_path = log_path
-        command = _assistant("serve", "--db", str(db), "--host", HOST, "--port", str(port))
-        if device:
-            command += ["--device", device]
-        self._log = log_path.open("w", encoding="utf-8")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=os.environ.copy()
-        )
-
-    def wait_ready(self, timeout: float) -> float:
-        started = time.perf_counter()
-        deadline = started + timeout
-        while time.perf_counter() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited early:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "config", timeout=2) as response:
-                    if response.status == 200:
-                        return time.perf_counter() - started
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"the server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def rss_mib(self) -> float | None:
-        try:
-            import psutil
-        except ImportError:
-            return None
-        try:
-            return psutil.Process(self.process.pid).memory_info().rss / 2**20
-        except psutil.Error:
-            return None
-
-    def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
-        self._log.close()
-
-
-class PeakRss(threading.Thread):
-    """Samples the server's RSS every half second."""
-
-    def __init__(self, server: Server) -> None:
-        super().__init__(daemon=True)
-        self.server = server
-        self.peak: float | None = None
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.is_set():
-            rss = self.server.rss_mib()
-            if rss is not None:
-                self.peak = max(self.peak or 0.0, rss)
-            self.stopped.wait(0.5)
 
 
 # --- the clients ---------------------------------------------------------------------------
@@ -256,7 +151,7 @@ def run_load(
     k: int,
     request_timeout: float,
 ) -> dict:
-    questions = load_questions()
+    questions = question_texts()
     results = [ClientResult() for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     deadline = [float("inf")]
@@ -350,6 +245,18 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def ask_first(url: str, province: str, k: int) -> float:
+    """Seconds of one question, untimed in the load: it builds the searcher's BM25 index."""
+    from gradio_client import Client
+
+    first = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    began = time.perf_counter()
+    first.predict(question_texts()[0], province, k, api_name="/ask")
+    seconds = time.perf_counter() - began
+    first.close()
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -373,33 +280,26 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="vd-load-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "chroma"
-    server = None
     try:
         log(f"indexing {ARTICLES} into {db}")
         ingest_s = build_index(db, args.device)
-        server = Server(db, free_port(), work / "server.log", args.device)
-        log(f"starting the app at {server.url}")
-        startup_s = server.wait_ready(args.startup_timeout)
-        from gradio_client import Client
-
-        first = Client(server.url, verbose=False, analytics_enabled=False, download_files=False)
-        began = time.perf_counter()
-        first.predict(load_questions()[0], args.province, args.k, api_name="/ask")
-        first_s = time.perf_counter() - began
-        first.close()
-        peak = PeakRss(server)
-        peak.start()
-        log(f"{args.clients} clients asking for {args.seconds:.0f} s")
-        load = run_load(
-            server.url, args.clients, args.seconds, args.province, args.k, args.request_timeout
-        )
-        peak.stopped.set()
-        peak.join(timeout=5)
-        if load["errors"]:
-            log("server log (tail):\n" + server.log_tail())
+        app = AppServer(db, work / "server.log", args.device, args.startup_timeout)
+        log(f"starting the app at {app.url}")
+        with app as server:
+            first_s = ask_first(server.url, args.province, args.k)
+            log(f"{args.clients} clients asking for {args.seconds:.0f} s")
+            with PeakRss(server.pid, interval=0.5) as peak:
+                load = run_load(
+                    server.url,
+                    args.clients,
+                    args.seconds,
+                    args.province,
+                    args.k,
+                    args.request_timeout,
+                )
+            if load["errors"]:
+                log("server log (tail):\n" + server.log_tail())
     finally:
-        if server is not None:
-            server.stop()
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     report = {
@@ -408,9 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         "province": args.province,
         "app_concurrency": CONCURRENCY,
         "ingest_s": round(ingest_s, 2),
-        "server_startup_s": round(startup_s, 2),
+        "server_startup_s": round(app.startup_s, 2),
         "first_question_s": round(first_s, 3),
-        "server_peak_rss_mib": round(peak.peak, 1) if peak.peak else None,
+        "server_peak_rss_mib": mib(peak.peak_server) if peak.peak_server else None,
         "machine": machine,
     }
     print(markdown(report))

@@ -51,41 +51,35 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.answer import Assistant
-from assistant.components import chunking_options
-from assistant.settings import Settings
-from benchmarks.scaled_corpus import (
+from assistant.evaluation.percentile import percentile
+from assistant.evaluation.questions import load_questions
+from assistant.evaluation.runner import asking_order
+from benchmarks.common import (
     ARTICLES,
-    ROOT,
-    CachedEmbedder,
-    ChromaServer,
-    MemoMeasure,
+    QUESTIONS,
     PeakRss,
-    RecordingEmbedder,
     Timings,
+    chunking_options,
     du,
-    harvest,
     load_embedder,
+    log,
     machine_info,
     machine_table,
     mib,
-    sentence_vectors,
-    source_dirs,
+    open_store,
+    settings,
     torch_info,
-    write_corpus,
 )
-from index.indexer import ingest_paths
+from benchmarks.index_builder import IndexBuilder
+from index.indexer import ChunkingOptions, ingest_paths
 from index.retrieve import Searcher
-from index.store import Store, connect
+from index.store import Store
 
-QUESTIONS = ROOT / "tests" / "data" / "qa.jsonl"
 COMPONENTS = (
     ("embed_query", "query embedding"),
     ("Store.query", "Chroma vector query"),
@@ -97,153 +91,10 @@ COMPONENTS = (
 )
 
 
-CHUNKING = chunking_options(Settings())
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def load_questions(limit: int) -> list[tuple[str, list[str]]]:
-    """(question, history) pairs in file order; a follow-up's history is its earlier turns."""
-    items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
-    turns: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for item in items:
-        if item.get("conversation"):
-            turns[item["conversation"]].append((item.get("turn") or 0, item["question"]))
-    asked = []
-    for item in items:
-        conversation = item.get("conversation")
-        history = (
-            [q for turn, q in sorted(turns[conversation]) if turn < (item.get("turn") or 0)]
-            if conversation
-            else []
-        )
-        asked.append((item["question"], history))
-    return asked[:limit]
-
-
-# --- building the indexes ------------------------------------------------------------------
-
-
-class Builder:
-    """Builds each index once; the bundled chunks' real vectors are reused at every size."""
-
-    def __init__(self, embedder, work: Path, seed: int | None) -> None:
-        self.embedder = embedder
-        self.work = work
-        self.seed = seed
-        self.recorded: dict[str, np.ndarray] = {}
-        self._bundled_chunks = 0
-        self._pool = None
-        self._vectors = None
-        self.notes: list[str] = []
-
-    def path(self, size: str) -> Path:
-        return self.work / f"index-{size}"
-
-    def build(self, size: str) -> dict:
-        path = self.path(size)
-        marker = path / "benchmark-build.json"
-        if marker.is_file():
-            log(f"index {size}: reusing {path}")
-            return {**json.loads(marker.read_text()), "reused": True}
-        shutil.rmtree(path, ignore_errors=True)
-        started = time.perf_counter()
-        store = Store(connect(str(path)), self.embedder.name)
-        bundled = self._bundled_chunks = self._bundled(store)
-        synthetic = 0
-        if size != "bundled":
-            synthetic = self._scaled(
-                store, int(size) - bundled, path.with_name(path.name + "-docs")
-            )
-        info = {
-            "build_s": round(time.perf_counter() - started, 1),
-            "documents": store.documents.count(),
-            "chunks": store.chunks.count(),
-            "bundled_chunks": bundled,
-            "synthetic_chunks": synthetic,
-        }
-        marker.write_text(json.dumps(info))
-        log(f"index {size}: {info['chunks']} chunks built in {info['build_s']} s")
-        return {**info, "reused": False}
-
-    def _bundled(self, store: Store) -> int:
-        if self.recorded:
-            cached = CachedEmbedder(self.embedder.name, {}, self.embedder.count_tokens, 0)
-            cached.remember(list(self.recorded), np.stack(list(self.recorded.values())))
-            summary = ingest_paths([ARTICLES], store, cached, CHUNKING)
-            assert cached.misses == 0, "bundled chunks changed between builds"
-        else:
-            recording = RecordingEmbedder(self.embedder)
-            summary = ingest_paths([ARTICLES], store, recording, CHUNKING)
-            self.recorded = dict(zip(recording.texts, recording.vectors, strict=True))
-        return summary.chunks
-
-    def _scaled(self, store: Store, chunks: int, folder: Path) -> int:
-        if chunks <= 0:
-            return 0
-        started = time.perf_counter()
-        if self._pool is None:
-            self._pool = harvest(source_dirs(), MemoMeasure(self.embedder.count_tokens))
-            self._vectors, _, _ = sentence_vectors(self.embedder, self._pool.texts, log)
-        measure = MemoMeasure(self.embedder.count_tokens)
-        seed = {"seed": self.seed} if self.seed is not None else {}
-        corpus = write_corpus(folder, self._pool, measure, chunks, **seed)
-        dimension = len(next(iter(self._vectors.values())))
-        cached = CachedEmbedder(self.embedder.name, self._vectors, measure, dimension)
-        log(f"  ingesting {len(corpus.files)} documents ({corpus.expected_chunks} chunks) ...")
-        # Store.write_document as is, but its Chroma calls gathered into big batches:
-        # per-document calls cost ~0.1-0.2 s each here, hours at 100,000 chunks.
-        collections = store.chunks, store.documents
-        store.chunks, store.documents = (Batching(c) for c in collections)
-        try:
-            summary = ingest_paths([folder], store, cached, CHUNKING)
-            store.chunks.flush()
-            store.documents.flush()
-        finally:
-            store.chunks, store.documents = collections
-        shutil.rmtree(folder, ignore_errors=True)
-        self.notes.append(
-            f"index of {chunks + self._bundled_chunks}+ chunks: {len(corpus.files)} synthetic "
-            f"documents ({summary.chunks} chunks) recombining {len(self._pool.sentences)} real "
-            f"sentences (seed {corpus.seed}), {cached.distinct_passages} distinct chunk texts, "
-            f"sentence misses {cached.misses}; built in {time.perf_counter() - started:.0f} s "
-            "(Chroma writes batched)"
-        )
-        return summary.chunks
-
-
-class Batching:
-    """A Chroma collection whose upserts are gathered and sent `size` records at a time.
-
-    Only for filling a new, empty index: deletes are dropped (there is nothing stale to
-    delete) and reads see only what was flushed.
-    """
-
-    def __init__(self, collection, size: int = 4000) -> None:
-        self.collection = collection
-        self.size = size
-        self.pending: dict[str, list] = defaultdict(list)
-
-    def __getattr__(self, name: str):
-        return getattr(self.collection, name)
-
-    def upsert(self, *, ids, embeddings, documents, metadatas) -> None:
-        self.pending["ids"] += list(ids)
-        self.pending["embeddings"] += list(embeddings)
-        self.pending["documents"] += list(documents)
-        self.pending["metadatas"] += list(metadatas)
-        if len(self.pending["ids"]) >= self.size:
-            self.flush()
-
-    def delete(self, **_: object) -> None:
-        pass
-
-    def flush(self) -> None:
-        if self.pending["ids"]:
-            self.collection.upsert(**self.pending)
-        self.pending = defaultdict(list)
+def asked_questions(limit: int) -> list[tuple[str, list[str]]]:
+    """(question, history) pairs in asking order; a follow-up's history is its earlier turns."""
+    asked = asking_order(load_questions(QUESTIONS))
+    return [(question.question, history) for question, history in asked[:limit]]
 
 
 # --- timing the questions ------------------------------------------------------------------
@@ -257,10 +108,6 @@ class QueryEmbedder:
         self.embed_query = timings.wrap("embed_query", embedder.embed_query)
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
-
-
 def measure_size(
     size: str,
     path: Path,
@@ -269,30 +116,16 @@ def measure_size(
     questions: list[tuple[str, list[str]]],
     args: argparse.Namespace,
 ) -> dict:
-    server = ChromaServer(path) if args.store == "server" else None
-    if server:
-        server.__enter__()
-    try:
-        client = connect("", server.url) if server else connect(str(path))
+    with open_store(args.store, path, embedder.name) as (store, server_pid):
         timings = Timings()
-        store = Store(client, embedder.name)
-        timings.patch(store, "live_generations", "Store.live_generations")
-        if hasattr(store, "revision"):
-            timings.patch(store, "revision", "Store.revision")
-        timings.patch(store, "query", "Store.query")
-        searcher = Searcher(store, QueryEmbedder(embedder, timings))
-        timings.patch(searcher, "refresh", "Searcher.refresh")
-        timings.patch(searcher, "province_documents")
-        settings = Settings()
-        assistant = Assistant(searcher, k=settings.k, retrieval=settings.retrieval)
-        pid = server.pid if server else None
-
-        with PeakRss(pid) as cold_rss:
+        assistant = _timed_assistant(store, embedder, timings)
+        with PeakRss(server_pid) as cold_rss:
             started = time.perf_counter()
             assistant.ask(questions[0][0], history=questions[0][1])
             cold = time.perf_counter() - started
         cold_refresh = timings.seconds.get("Searcher.refresh", 0.0)
         cold_live = timings.seconds.get("Store.live_generations", 0.0)
+        searcher = assistant.searcher
         assert searcher._lexical is not None
         timings.patch(searcher._lexical, "search", "BM25 search")
         log(f"index {size}: first query {cold:.2f} s (refresh {cold_refresh:.2f} s)")
@@ -302,36 +135,18 @@ def measure_size(
         timings.reset()
         times: list[float] = []
         abstained = 0
-        with PeakRss(pid) as rss:
+        with PeakRss(server_pid) as rss:
             for question, history in questions:
                 started = time.perf_counter()
                 record = assistant.ask(question, history=history)
                 times.append(time.perf_counter() - started)
                 abstained += record.abstained
-        n = len(times)
-        total = sum(times)
-        breakdown = {
-            label: {
-                "ms_per_question": round(1000 * timings.seconds.get(label, 0.0) / n, 2),
-                "calls_per_question": round(timings.calls.get(label, 0) / n, 2),
-            }
-            for label, _ in COMPONENTS
-        }
-        accounted = sum(timings.seconds.get(label, 0.0) for label, _ in COMPONENTS)
-        breakdown["rest"] = {"ms_per_question": round(1000 * (total - accounted) / n, 2)}
+        breakdown = _breakdown(timings, times)
         profile = None
         if args.profile and size == args.sizes[-1]:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for question, history in questions[: min(10, n)]:
-                assistant.ask(question, history=history)
-            profiler.disable()
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
-            profile = out.getvalue()
-            log(profile)
+            profile = _profile(assistant, questions[: min(10, len(times))])
         after_change, after_change_refresh = _first_query_after_a_change(
-            store, assistant, timings, embedder, questions[0]
+            store, assistant, timings, embedder, questions[0], args.options
         )
         log(f"index {size}: first query after a new document {after_change:.2f} s")
         ms = [1000 * t for t in times]
@@ -346,9 +161,9 @@ def measure_size(
             "first_query_live_generations_s": round(cold_live, 3),
             "after_change_s": round(after_change, 3),
             "after_change_refresh_s": round(after_change_refresh, 3),
-            "questions": n,
+            "questions": len(times),
             "abstained": abstained,
-            "p50_ms": round(statistics.median(ms), 1),
+            "p50_ms": round(percentile(ms, 50), 1),
             "p95_ms": round(percentile(ms, 95), 1),
             "mean_ms": round(statistics.fmean(ms), 1),
             "max_ms": round(max(ms), 1),
@@ -357,21 +172,64 @@ def measure_size(
             "rss_peak_first_query_mib": mib(cold_rss.peak_self),
             "rss_peak_mib": mib(rss.peak_self),
             "server_rss_peak_mib": mib(max(rss.peak_server, cold_rss.peak_server))
-            if server
+            if server_pid
             else None,
             "disk_mib": mib(du(path)),
         }
-        if profile:
-            result["profile"] = profile
-        log(f"index {size}: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms")
-        return result
-    finally:
-        if server:
-            server.__exit__(None, None, None)
+    if profile:
+        result["profile"] = profile
+    log(f"index {size}: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms")
+    return result
+
+
+def _timed_assistant(store: Store, embedder, timings: Timings) -> Assistant:
+    """The default assistant on `store`, with the calls of COMPONENTS timed."""
+    timings.patch(store, "live_generations", "Store.live_generations")
+    if hasattr(store, "revision"):
+        timings.patch(store, "revision", "Store.revision")
+    timings.patch(store, "query", "Store.query")
+    searcher = Searcher(store, QueryEmbedder(embedder, timings))
+    timings.patch(searcher, "refresh", "Searcher.refresh")
+    timings.patch(searcher, "province_documents")
+    defaults = settings()
+    return Assistant(searcher, k=defaults.k, retrieval=defaults.retrieval)
+
+
+def _breakdown(timings: Timings, times: list[float]) -> dict[str, dict[str, float]]:
+    """Milliseconds and calls per question of each component, and the rest (answering)."""
+    n = len(times)
+    breakdown = {
+        label: {
+            "ms_per_question": round(1000 * timings.seconds.get(label, 0.0) / n, 2),
+            "calls_per_question": round(timings.calls.get(label, 0) / n, 2),
+        }
+        for label, _ in COMPONENTS
+    }
+    accounted = sum(timings.seconds.get(label, 0.0) for label, _ in COMPONENTS)
+    breakdown["rest"] = {"ms_per_question": round(1000 * (sum(times) - accounted) / n, 2)}
+    return breakdown
+
+
+def _profile(assistant: Assistant, questions: list[tuple[str, list[str]]]) -> str:
+    """cProfile's 30 costliest calls (cumulative) over `questions`, also logged."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for question, history in questions:
+        assistant.ask(question, history=history)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    log(out.getvalue())
+    return out.getvalue()
 
 
 def _first_query_after_a_change(
-    store: Store, assistant: Assistant, timings: Timings, embedder, question: tuple[str, list[str]]
+    store: Store,
+    assistant: Assistant,
+    timings: Timings,
+    embedder,
+    question: tuple[str, list[str]],
+    options: ChunkingOptions,
 ) -> tuple[float, float]:
     """Seconds of the first question after one new document is ingested, and of its refresh.
 
@@ -383,7 +241,7 @@ def _first_query_after_a_change(
         article = sorted(ARTICLES.glob("*.txt"))[0]
         copy = Path(folder) / f"ban-sao-{article.name}"
         shutil.copyfile(article, copy)
-        summary = ingest_paths([copy], store, embedder, CHUNKING)
+        summary = ingest_paths([copy], store, embedder, options)
         before = timings.seconds.get("Searcher.refresh", 0.0)
         started = time.perf_counter()
         assistant.ask(question[0], history=question[1])
@@ -466,18 +324,19 @@ def main(argv: list[str] | None = None) -> None:
         if size != "bundled" and not size.isdigit():
             parser.error(f"--sizes: {size!r} is neither 'bundled' nor a number")
 
-    info = machine_info()
+    args.options = chunking_options(settings())
+    info = machine_info(["torch", "chromadb"])
     started = time.perf_counter()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-query-"))
     work.mkdir(parents=True, exist_ok=True)
-    questions = load_questions(args.questions)
+    questions = asked_questions(args.questions)
     results: list[dict] = []
     try:
         embedder = load_embedder(args.device, args.threads)
         info["embedding model"] = f"{embedder.name} on {embedder.device}"
         info["torch"] = torch_info()
         embedder.embed_query("khởi động")  # warm-up, not timed
-        builder = Builder(embedder, work, args.seed)
+        builder = IndexBuilder(embedder, work, args.seed, args.options)
         for size in args.sizes:
             built = builder.build(size)
             results.append(measure_size(size, builder.path(size), built, embedder, questions, args))

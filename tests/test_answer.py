@@ -10,8 +10,6 @@ import pytest
 from assistant.answer import NOT_FOUND
 from index.retrieve import MODES
 
-pytestmark = pytest.mark.slow
-
 SOC_TRANG = "soc-trang-cam-ket-nguoi-dung-dau.txt"
 QUESTION = "Sóc Trăng đặt chỉ tiêu kinh tế số bao nhiêu phần trăm GRDP?"
 

@@ -14,13 +14,11 @@ from assistant.cli import main
 from assistant.targets_table import COLUMNS
 from tests.conftest import ARTICLES, ROOT
 
-pytestmark = pytest.mark.slow
-
 QUESTION = "Sóc Trăng đặt chỉ tiêu kinh tế số bao nhiêu phần trăm GRDP?"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
+def db(tmp_path_factory, model_dir):
     """An index built through the command line, shared by this module's read-only tests."""
     path = tmp_path_factory.mktemp("cli") / "db"
     result = run("ingest", str(ARTICLES), "--db", str(path))

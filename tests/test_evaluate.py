@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
-from assistant.evaluate import (
-    EvalQuestion,
-    QuestionFileError,
-    Result,
-    check_thresholds,
-    contains_fact,
-    load_questions,
-    run,
-    summarize,
-    write_report,
-)
+from assistant.evaluation.questions import EvalQuestion
+from assistant.evaluation.report import write_report
+from assistant.evaluation.runner import run_questions
+from assistant.evaluation.scoring import Result, contains_fact
+from assistant.evaluation.thresholds import check_thresholds, parse_thresholds
+from assistant.evaluation.totals import summarize
 from assistant.record import AnswerRecord, Citation, Context
 
 DOCS = {
@@ -86,13 +81,7 @@ def evaluate(
     def ask(q: EvalQuestion, history: list[str]) -> AnswerRecord:
         return answers[q.id]
 
-    return run(questions, ask, tmp_path / "results.jsonl", document_text=DOCS.get)
-
-
-def write_lines(tmp_path: Path, *lines: str) -> Path:
-    path = tmp_path / "questions.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return run_questions(questions, ask, tmp_path / "results.jsonl", document_text=DOCS.get)
 
 
 # -- key facts ---------------------------------------------------------------
@@ -164,7 +153,7 @@ def test_follow_up_history_is_passed_in_turn_order_whatever_the_file_order(tmp_p
         seen.append((q.id, history))
         return record("trả lời")
 
-    run(questions, ask, tmp_path / "out.jsonl", document_text=DOCS.get)
+    run_questions(questions, ask, tmp_path / "out.jsonl", document_text=DOCS.get)
     assert seen == [
         ("c1", []),
         ("c2", ["Sóc Trăng đặt mục tiêu gì?"]),
@@ -368,95 +357,13 @@ def test_rate_threshold_given_as_a_percentage_raises():
         check_thresholds(SUMMARY, {"key_facts": 80})
 
 
-# -- question files -------------------------------------------------------------
-
-
-def test_question_file_loads_every_field_and_numbers_missing_ids_by_line(tmp_path):
-    path = write_lines(
-        tmp_path,
-        json.dumps(
-            {
-                "id": "st-01",
-                "question": "Sóc Trăng đặt mục tiêu gì?",
-                "key_facts": [["20%"], ["2025", "năm 2025"]],
-                "sources": ["soc-trang.txt"],
-                "reference_answer": "20% GRDP",
-                "conversation": "c",
-                "turn": 1,
-            },
-            ensure_ascii=False,
-        ),
-        "",
-        '{"question": "Đà Nẵng thì sao?", "answerable": false}',
-    )
-    first, second = load_questions(path)
-    assert first == EvalQuestion(
-        id="st-01",
-        question="Sóc Trăng đặt mục tiêu gì?",
-        key_facts=(("20%",), ("2025", "năm 2025")),
-        sources=("soc-trang.txt",),
-        answerable=True,
-        reference_answer="20% GRDP",
-        conversation="c",
-        turn=1,
-        line=1,
-    )
-    assert (second.id, second.answerable, second.key_facts, second.line) == ("q3", False, (), 3)
-
-
-def test_repository_question_file_loads():
-    questions = load_questions(Path(__file__).parent / "data" / "qa.jsonl")
-    assert len(questions) > 50
-    assert any(q.conversation for q in questions)
-
-
-@pytest.mark.parametrize(
-    ("line", "field", "words"),
-    [
-        ('{"question": "a", ', None, "invalid JSON"),
-        ('["a question"]', None, "JSON object"),
-        ('{"id": "x"}', "question", "missing"),
-        ('{"question": 3}', "question", "non-empty string"),
-        ('{"question": "a", "key_facts": ["20%", "2025"]}', "key_facts", "list of lists"),
-        ('{"question": "a", "key_facts": [[]]}', "key_facts", "empty list"),
-        ('{"question": "a", "key_facts": [[20]]}', "key_facts", "strings"),
-        ('{"question": "a", "sources": "x.txt"}', "sources", "list"),
-        ('{"question": "a", "answerable": "no"}', "answerable", "true or false"),
-        ('{"question": "a", "conversation": "c", "turn": "1"}', "turn", "integer"),
-        ('{"question": "a", "conversation": "c"}', "turn", "required"),
-    ],
-)
-def test_bad_question_line_is_refused_naming_file_line_and_field(tmp_path, line, field, words):
-    path = write_lines(tmp_path, '{"question": "fine"}', line)
-    with pytest.raises(QuestionFileError) as caught:
-        load_questions(path)
-    error = caught.value
-    assert isinstance(error, ValueError)
-    assert (error.path, error.line, error.field) == (str(path), 2, field)
-    assert str(error).startswith(f"{path}:2: ")
-    if field:
-        assert f"field '{field}'" in str(error)
-    assert words in str(error)
-
-
-def test_a_repeated_id_is_kept_apart_by_its_line_number(tmp_path):
-    path = write_lines(tmp_path, '{"id": "a", "question": "x"}', '{"id": "a", "question": "y"}')
-    assert [q.id for q in load_questions(path)] == ["a", "a#L2"]
-
-
-def test_a_repeated_turn_is_refused_naming_the_first_line(tmp_path):
-    path = write_lines(
-        tmp_path,
-        '{"question": "x", "conversation": "c", "turn": 1}',
-        '{"question": "y", "conversation": "c", "turn": 1}',
-    )
-    with pytest.raises(QuestionFileError, match=r":2: field 'turn'.*line 1"):
-        load_questions(path)
-
-
-def test_empty_question_file_is_refused(tmp_path):
-    with pytest.raises(QuestionFileError, match="no questions"):
-        load_questions(write_lines(tmp_path, "", "  "))
+def test_thresholds_are_read_from_metric_equals_number():
+    assert parse_thresholds(("key_facts=0.8", "latency_p95_ms=2000")) == {
+        "key_facts": 0.8,
+        "latency_p95_ms": 2000.0,
+    }
+    with pytest.raises(ValueError, match="'key_facts' is not METRIC=NUMBER"):
+        parse_thresholds(("key_facts",))
 
 
 # -- reports --------------------------------------------------------------------

@@ -21,8 +21,6 @@ from index.retrieve import Searcher
 from index.store import ModelMismatchError, Store, connect
 from tests.conftest import ARTICLES, MODELS, ROOT
 
-pytestmark = pytest.mark.slow
-
 SOC_TRANG = "soc-trang-cam-ket-nguoi-dung-dau.txt"
 OPTIONS = chunking_options(Settings())
 

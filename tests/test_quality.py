@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
-from assistant import evaluate
+from assistant.evaluation.questions import load_questions
+from assistant.evaluation.report import write_report
+from assistant.evaluation.runner import asking_order, run_questions
+from assistant.evaluation.scoring import source_key
+from assistant.evaluation.thresholds import check_thresholds
+from assistant.evaluation.totals import summarize
 from assistant.question import resolve
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.slow
 
 # Set from measured results on this machine, a little below them (README).
 THRESHOLDS = {
@@ -24,25 +25,25 @@ THRESHOLDS = {
 
 
 def test_the_bundled_question_set_meets_its_thresholds(corpus_assistant, corpus_store, tmp_path):
-    questions = evaluate.load_questions(ROOT / "tests" / "data" / "qa.jsonl")
+    questions = load_questions(ROOT / "tests" / "data" / "qa.jsonl")
     assert len(questions) >= 60
     assert sum(not q.answerable for q in questions) >= 8
-    results = evaluate.run(
+    results = run_questions(
         questions,
         lambda q, history: corpus_assistant.ask(q.question, history=history),
         tmp_path / "results.jsonl",
         document_text=corpus_store.document_text,
     )
-    summary = evaluate.summarize(results)
-    evaluate.write_report(results, summary, tmp_path / "report", "Bundled question set")
-    assert evaluate.check_thresholds(summary, THRESHOLDS) == []
+    summary = summarize(results)
+    write_report(results, summary, tmp_path / "report", "Bundled question set")
+    assert check_thresholds(summary, THRESHOLDS) == []
 
 
 def test_hybrid_retrieval_is_at_least_as_good_as_either_half(corpus_assistant):
-    questions = evaluate.load_questions(ROOT / "tests" / "data" / "qa.jsonl")
+    questions = load_questions(ROOT / "tests" / "data" / "qa.jsonl")
     asked = [
-        (resolve(q.question, history), {evaluate.source_key(s) for s in q.sources})
-        for q, history in evaluate.asking_order(questions)
+        (resolve(q.question, history), {source_key(s) for s in q.sources})
+        for q, history in asking_order(questions)
         if q.answerable and q.sources
     ]
     scores = {}
@@ -50,7 +51,7 @@ def test_hybrid_retrieval_is_at_least_as_good_as_either_half(corpus_assistant):
         ranks = []
         for question, wanted in asked:
             hits = corpus_assistant.searcher.search(question, k=5, mode=mode)
-            sources = [evaluate.source_key(hit.document.source) for hit in hits]
+            sources = [source_key(hit.document.source) for hit in hits]
             ranks.append(next((n for n, s in enumerate(sources, 1) if s in wanted), None))
         scores[mode] = (
             sum(rank == 1 for rank in ranks),
