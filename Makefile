@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# `make run PORT=8080 HOST=0.0.0.0`; unset, the defaults of assistant/settings.py apply.
+HOST   ?=
+PORT   ?=
 
-.PHONY: install model run test test-fast lint format browser clean
+.PHONY: install model run test test-fast lint format browser ocr clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,16 +25,21 @@ install: $(STAMP)
 model: install
 	$(BIN)/assistant model
 
-run: model
+run: model ocr
 	$(BIN)/assistant ingest data/articles --if-empty
-	$(BIN)/assistant serve --host 127.0.0.1 --port 7860
+	$(BIN)/assistant serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 # Chromium and a font with Vietnamese glyphs come from Debian, for the browser tests.
 browser:
 	@{ command -v chromium >/dev/null 2>&1 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || \
 	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; }
 
-test: install browser model
+# Tesseract and its Vietnamese model come from Debian, for scanned PDFs.
+ocr:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; } || \
+	  { apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; }
+
+test: install browser ocr model
 	$(BIN)/pytest
 
 test-fast: install model
