@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.commit import DocumentWrite
 from index.embed import Embedder
 from index.record import StoredDocument
-from index.store import DocumentWrite, Store
+from index.store import Store
 from ingest.document import LoadError, PreparedDocument
 from ingest.load import iter_files
 from ingest.pipeline import ChunkingOptions, prepare_file
