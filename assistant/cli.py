@@ -23,6 +23,7 @@ from assistant.record import AnswerRecord
 from assistant.settings import Settings, SettingsError, choices, flag_name, help_text
 from index.indexer import ingest_paths
 from index.store import ModelMismatchError, Store, connect
+from index.verify import Rebuild, check_index, repair_index
 
 # The settings each kind of command takes as flags; every value goes through Settings.load.
 STORE = ("data_dir", "db", "chroma_url", "embedding_model", "device", "embedding_form")
@@ -98,6 +99,41 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
         f"{len(summary.failed)} failed; chunks written: {summary.chunks}"
     )
     if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Sweep strays; re-index broken documents.")
+@settings_options(*STORE, *CHUNKING)
+def verify(settings: Settings, repair: bool) -> None:
+    """Check every document is whole and no chunk is a stray; exit 1 on any fault."""
+    store = open_store(settings)
+    report = check_index(store)
+    for fault in report.faults:
+        click.echo(f"fault: {fault.line()}", err=True)
+    click.echo(report.summary())
+    if report.ok:
+        return
+    if not repair:
+        sys.exit(1)
+
+    def rebuild() -> Rebuild:
+        embedder = embedder_for(settings)
+        options = chunking_options(settings)
+        return Rebuild(
+            embedder.embed_passages,
+            embedder.count_tokens,
+            options.max_tokens,
+            options.overlap_tokens,
+        )
+
+    for source in repair_index(store, report, rebuild):
+        click.echo(f"re-indexed {source}")
+    after = check_index(store)
+    click.echo(f"after repair: {after.summary()}")
+    for fault in after.faults:
+        click.echo(f"still broken: {fault.line()} (ingest its file again)", err=True)
+    if not after.ok:
         sys.exit(1)
 
 
