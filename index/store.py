@@ -37,15 +37,24 @@ class ModelMismatchError(RuntimeError):
     """Vectors from two embedding models cannot share one collection."""
 
 
+class StoreUnavailableError(RuntimeError):
+    """The Chroma server named by the settings cannot be reached."""
+
+
 def connect(db: str, url: str | None = None) -> chromadb.ClientAPI:
     """The embedded store at `db`, or the Chroma server at `url` when one is given."""
     if url:
         parsed = urlparse(url if "://" in url else f"http://{url}")
-        return chromadb.HttpClient(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or 8000,
-            ssl=parsed.scheme == "https",
-        )
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+            )
+        except ValueError as error:  # chromadb's word for a refused connection
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {url}: is it running?"
+            ) from error
     return chromadb.PersistentClient(path=db)
 
 

@@ -147,7 +147,7 @@ def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--db", str(db)]
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(ROOT / ".data"), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    # Kill once the progress bar shows files done: they are prepared in moments,
+    # Kill once the progress bar shows chunks embedded: files are prepared in moments,
     # so this lands while their batch is embedded or written, before its commit;
     # test_a_run_killed_between_two_batches_* kills after a commit.
     deadline = time.monotonic() + 180
@@ -405,4 +405,29 @@ def test_an_unexpected_error_keeps_what_was_prepared_before_it(tmp_path, embedde
     with pytest.raises(RuntimeError, match="a bug"):
         ingest_paths([folder], store, embedder, OPTIONS)
     assert [d.source for d in store.list_documents()] == [names[0]]
+    consistent(store)
+
+
+def test_each_file_reports_how_much_text_was_kept_and_a_low_share_is_flagged(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    copy_articles(folder, [SOC_TRANG])
+    menus = "\n".join(f"Tin tức {i}" for i in range(400))  # short lines: a menu, dropped
+    (folder / "mostly-menu.txt").write_text(article(SOC_TRANG)[:1500] + "\n" + menus + "\n")
+    summary = ingest_paths([folder], make_store(tmp_path, embedder), embedder, OPTIONS)
+    kept = {k.name: k for k in summary.kept}
+    assert kept[SOC_TRANG].share > 0.9 and not kept[SOC_TRANG].low
+    assert kept["mostly-menu.txt"].low and kept["mostly-menu.txt"].kept > 0
+
+
+def test_the_progress_moves_by_chunks_within_one_file(tmp_path, embedder, monkeypatch):
+    monkeypatch.setattr(indexer, "PROGRESS_SLICE", 4)
+    reports: list[tuple[int, int]] = []
+    store = make_store(tmp_path, embedder)
+    summary = ingest_paths(
+        [ARTICLES / SOC_TRANG], store, embedder, OPTIONS,
+        chunk_progress=lambda done, found: reports.append((done, found)),
+    )  # fmt: skip
+    done = [d for d, _ in reports]
+    assert done == sorted(done) and done[-1] == summary.chunks == reports[-1][1]
+    assert len(reports) >= summary.chunks // 4 + 1, "one report per slice embedded"
     consistent(store)
