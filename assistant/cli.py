@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 from tqdm import tqdm
 
 from assistant import targets_table
@@ -21,8 +22,10 @@ from assistant.evaluation.thresholds import check_thresholds, parse_thresholds
 from assistant.evaluation.totals import summarize
 from assistant.record import AnswerRecord
 from assistant.settings import Settings, SettingsError, choices, flag_name, help_text
+from index.commit import WriteConflictError
 from index.indexer import ingest_paths
-from index.store import ModelMismatchError, Store, connect
+from index.store import ModelMismatchError, Store, StoreUnavailableError, connect
+from index.verify import Rebuild, check_index, repair_index
 
 # The settings each kind of command takes as flags; every value goes through Settings.load.
 STORE = ("data_dir", "db", "chroma_url", "embedding_model", "device", "embedding_form")
@@ -48,8 +51,13 @@ def settings_options(*names: str) -> Callable[[Callable[..., Any]], Callable[...
                 raise click.UsageError(str(error)) from error
             try:
                 return command(settings, *args, **kwargs)
-            except ModelMismatchError as error:
+            except (ModelMismatchError, StoreUnavailableError, WriteConflictError) as error:
                 raise click.ClickException(str(error)) from error
+            except httpx.TransportError as error:  # the Chroma server went away mid-run
+                raise click.ClickException(
+                    f"lost the Chroma server at {settings.chroma_url} ({error}); "
+                    "a document being written when it went is not visible: run the command again"
+                ) from error
 
         for name in reversed(names):
             allowed = choices(name)
@@ -82,22 +90,68 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
         click.echo(f"index at {settings.chroma_url or settings.db_path} already holds documents")
         return
     embedder = embedder_for(settings)
-    summary = ingest_paths(
-        paths,
-        store,
-        embedder,
-        chunking_options(settings),
-        prune=prune,
-        progress=lambda items: tqdm(items, desc="ingest", unit="file", disable=len(items) < 2),
-    )
+    with tqdm(desc="ingest", unit="chunk", total=0) as bar:
+
+        def moved(done: int, found: int) -> None:
+            bar.total = found
+            bar.update(done - bar.n)
+
+        summary = ingest_paths(
+            paths, store, embedder, chunking_options(settings), prune=prune, chunk_progress=moved
+        )
     for error in summary.failed:
         click.echo(f"failed: {error.path}: {error.reason}", err=True)
+    for kept in summary.kept:
+        click.echo(
+            f"kept: {kept.name}: {kept.kept:,} of {kept.total:,} characters ({kept.share:.0%})"
+        )
+        if kept.low:
+            click.echo(
+                f"warning: {kept.name}: only {kept.share:.0%} of its text was kept as article "
+                "text; the rest was read as page furniture (menus, links, comments)",
+                err=True,
+            )
     click.echo(
         f"documents: {len(summary.added)} added, {len(summary.updated)} updated, "
         f"{len(summary.skipped)} unchanged, {len(summary.removed)} removed, "
         f"{len(summary.failed)} failed; chunks written: {summary.chunks}"
     )
     if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Sweep strays; re-index broken documents.")
+@settings_options(*STORE, *CHUNKING)
+def verify(settings: Settings, repair: bool) -> None:
+    """Check every document is whole and no chunk is a stray; exit 1 on any fault."""
+    store = open_store(settings)
+    report = check_index(store)
+    for fault in report.faults:
+        click.echo(f"fault: {fault.line()}", err=True)
+    click.echo(report.summary())
+    if report.ok:
+        return
+    if not repair:
+        sys.exit(1)
+
+    def rebuild() -> Rebuild:
+        embedder = embedder_for(settings)
+        options = chunking_options(settings)
+        return Rebuild(
+            embedder.embed_passages,
+            embedder.count_tokens,
+            options.max_tokens,
+            options.overlap_tokens,
+        )
+
+    for source in repair_index(store, report, rebuild):
+        click.echo(f"re-indexed {source}")
+    after = check_index(store)
+    click.echo(f"after repair: {after.summary()}")
+    for fault in after.faults:
+        click.echo(f"still broken: {fault.line()} (ingest its file again)", err=True)
+    if not after.ok:
         sys.exit(1)
 
 

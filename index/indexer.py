@@ -15,12 +15,36 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
+from index.commit import DocumentWrite
 from index.embed import Embedder
 from index.record import StoredDocument
-from index.store import DocumentWrite, Store
+from index.store import Store
 from ingest.document import LoadError, PreparedDocument
 from ingest.load import iter_files
 from ingest.pipeline import ChunkingOptions, prepare_file
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How much of a file's text the cleaner kept as its article (non-space characters)."""
+
+    name: str
+    kept: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.kept / self.total if self.total else 1.0
+
+    @property
+    def low(self) -> bool:
+        """Less than half: the file may hold more than the cleaner took for its article."""
+        return self.share < LOW_KEPT_SHARE
+
+
+LOW_KEPT_SHARE = 0.5
 
 
 @dataclass
@@ -30,6 +54,7 @@ class IngestSummary:
     skipped: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[LoadError] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
     chunks: int = 0
 
     @property
@@ -41,6 +66,9 @@ class IngestSummary:
 # on its own) is about a tenth of a 1,000-chunk batch's; a killed run loses at most
 # one batch, about a minute of embedding on a CPU.
 BATCH_CHUNKS = 1000
+# Chunks embedded between two progress reports: a few seconds on a CPU, and large
+# enough for the model's own batches (32) to stay full.
+PROGRESS_SLICE = 256
 
 
 def document_id(path: Path) -> str:
@@ -56,16 +84,20 @@ def ingest_paths(
     *,
     prune: bool = False,
     progress: Callable[[list[Path | LoadError]], Iterable[Path | LoadError]] = iter,
+    chunk_progress: Callable[[int, int], None] = lambda done, found: None,
     batch_chunks: int = BATCH_CHUNKS,
 ) -> IngestSummary:
     """Prepare files one by one and write them in batches of about `batch_chunks` chunks.
 
-    `progress` wraps the list of files found, e.g. in a progress bar. A file
+    `progress` wraps the list of files found, e.g. in a progress bar;
+    `chunk_progress(done, found)` is told the chunks embedded so far and the
+    chunks prepared so far, after each file and each slice embedded, for a bar
+    that moves within one long file. A file
     that cannot be loaded is reported and left out of its batch; a batch is
     embedded in one call and written with one commit. With `prune`, documents
     whose files are gone are removed.
     """
-    run = _Run(store, embedder, options, batch_chunks)
+    run = _Run(store, embedder, options, batch_chunks, chunk_progress)
     store.sweep(run.known.values())
     try:
         for item in progress(list(iter_files(paths))):
@@ -94,12 +126,19 @@ class _Run:
     """One ingestion: what the store held before it, what it has seen, what waits."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, options: ChunkingOptions, batch_chunks: int
+        self,
+        store: Store,
+        embedder: Embedder,
+        options: ChunkingOptions,
+        batch_chunks: int,
+        chunk_progress: Callable[[int, int], None],
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.options = options
         self.batch_chunks = batch_chunks
+        self.chunk_progress = chunk_progress
+        self.found = self.done = 0
         self.summary = IngestSummary()
         self.known = {doc.doc_id: doc for doc in store.list_documents()}
         self.seen: set[str] = set()
@@ -128,6 +167,8 @@ class _Run:
         ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
         record = StoredDocument.from_prepared(doc_id, prepared, ingested_at)
         self.pending.append(_Pending(item.name, prepared, record))
+        self.found += len(prepared.chunks)
+        self.chunk_progress(self.done, self.found)
         if sum(len(p.prepared.chunks) for p in self.pending) >= self.batch_chunks:
             self.flush()
 
@@ -135,11 +176,28 @@ class _Run:
         """Embed and write what is pending, with one commit."""
         batch = self.pending[:]
         self.pending.clear()
-        _write_batch(batch, self.store, self.embedder)
+        _write_batch(batch, self.store, self._embed)
         for item in batch:
             updated = item.record.doc_id in self.known
             (self.summary.updated if updated else self.summary.added).append(item.name)
             self.summary.chunks += len(item.prepared.chunks)
+            self.summary.kept.append(_kept(item))
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """The passages' vectors, embedded in slices of similar length, reporting after each.
+
+        Sorting first keeps the padding as low as one call over all of them would.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        parts = []
+        for lo in range(0, len(order), PROGRESS_SLICE):
+            rows = order[lo : lo + PROGRESS_SLICE]
+            parts.append(self.embedder.embed_passages([texts[i] for i in rows]))
+            self.done += len(rows)
+            self.chunk_progress(self.done, self.found)
+        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=parts[0].dtype)
+        vectors[order] = np.concatenate(parts)
+        return vectors
 
     def prune(self) -> None:
         """Remove the documents whose files this run did not see and that are gone."""
@@ -147,6 +205,16 @@ class _Run:
             if doc_id not in self.seen and not Path(doc.path).exists():
                 self.store.remove_document(doc_id)
                 self.summary.removed.append(doc.source)
+
+
+def _kept(item: _Pending) -> Kept:
+    text = item.prepared.loaded.text
+    kept = sum(_letters(text[b.start : b.end]) for b in item.prepared.blocks)
+    return Kept(item.name, kept, _letters(text))
+
+
+def _letters(text: str) -> int:
+    return sum(len(word) for word in text.split())
 
 
 def _file_hash(path: Path, max_bytes: int) -> str | None:
@@ -159,16 +227,18 @@ def _file_hash(path: Path, max_bytes: int) -> str | None:
         return None
 
 
-def _write_batch(batch: Sequence[_Pending], store: Store, embedder: Embedder) -> None:
-    """Embed the chunks of every document in one call, then store them with one commit.
+def _write_batch(
+    batch: Sequence[_Pending], store: Store, embed: Callable[[list[str]], np.ndarray]
+) -> None:
+    """Embed the chunks of every document together, then store them with one commit.
 
-    The embedder sorts the texts by length before cutting its own batches, so
-    mixing many documents' chunks in one call pads far less than one call per
-    document; and the store's cost is mostly per call (`Store.write_documents`).
+    Texts are sorted by length before they are cut into the model's batches, so
+    mixing many documents' chunks pads far less than one call per document; and
+    the store's cost is mostly per call (`Store.write_documents`).
     """
     if not batch:
         return
-    vectors = embedder.embed_passages([c.text for p in batch for c in p.prepared.chunks])
+    vectors = embed([c.text for p in batch for c in p.prepared.chunks])
     writes = []
     lo = 0
     for item in batch:

@@ -21,7 +21,9 @@ class StoredDocument:
     """One document's record: what readers get, and the commit marker of its chunks.
 
     `generation` names the chunks that belong to this version of the document;
-    chunks of any other generation are invisible to readers.
+    chunks of any other generation are invisible to readers. Each write gives
+    its documents a generation of its own (index/commit.py), so a record built
+    but not yet written has none.
     """
 
     doc_id: str
@@ -56,7 +58,7 @@ class StoredDocument:
             provinces=meta.provinces,
             merged_provinces=meta.merged_provinces,
             content_hash=loaded.content_hash,
-            generation=loaded.content_hash[:12],
+            generation="",
             ingested_at=ingested_at,
             kind=loaded.kind,
             chunk_count=len(prepared.chunks),

@@ -4,59 +4,57 @@ Two collections: `documents` (one record per document: its full text, its
 metadata, and which chunk generation is live) and a chunks collection (text,
 offsets, vector). A document's record is written only after all its chunks, so
 it acts as the commit marker: chunks of an uncommitted or replaced generation
-are invisible to readers and swept away by the next ingest.
+are invisible to readers. The writing protocol is in index/commit.py, the
+leases that keep a sweep off other writers' chunks in index/writers.py.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
 
+from index.commit import BATCH, Commit, DocumentWrite
 from index.record import (
     StoredChunk,
     StoredDocument,
     chunk_id,
-    chunk_metadata,
     chunks_of,
     commit_marker,
     is_live,
 )
-from ingest.document import Chunk
+from index.writers import Leases
 
 DOCUMENTS = "documents"
 DEFAULT_CHUNKS = "chunks-1"
-_BATCH = 1000
 
 
 class ModelMismatchError(RuntimeError):
     """Vectors from two embedding models cannot share one collection."""
 
 
-@dataclass(frozen=True)
-class DocumentWrite:
-    """One document to store: its record, full text, chunks, and their vectors in order."""
-
-    record: StoredDocument
-    text: str
-    chunks: Sequence[Chunk]
-    vectors: np.ndarray
+class StoreUnavailableError(RuntimeError):
+    """The Chroma server named by the settings cannot be reached."""
 
 
 def connect(db: str, url: str | None = None) -> chromadb.ClientAPI:
     """The embedded store at `db`, or the Chroma server at `url` when one is given."""
     if url:
         parsed = urlparse(url if "://" in url else f"http://{url}")
-        return chromadb.HttpClient(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or 8000,
-            ssl=parsed.scheme == "https",
-        )
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+            )
+        except ValueError as error:  # chromadb's word for a refused connection
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {url}: is it running?"
+            ) from error
     return chromadb.PersistentClient(path=db)
 
 
@@ -66,6 +64,7 @@ class Store:
     def __init__(self, client: chromadb.ClientAPI, model: str | None) -> None:
         """`model` None accepts whatever model the index holds (for re-embedding it)."""
         self.client = client
+        self.leases = Leases(client)
         self.documents = client.get_or_create_collection(
             DOCUMENTS, metadata={"chunks_collection": DEFAULT_CHUNKS}, embedding_function=None
         )
@@ -129,7 +128,13 @@ class Store:
         fresh = self.client.get_collection(DOCUMENTS, embedding_function=None)
         return str((fresh.metadata or {}).get("revision", ""))
 
-    def _bump_revision(self, **changes: str) -> None:
+    def current_chunks_collection(self) -> str:
+        """The chunks collection as the store names it now (a re-embedding switches it)."""
+        fresh = self.client.get_collection(DOCUMENTS, embedding_function=None)
+        return (fresh.metadata or {}).get("chunks_collection", DEFAULT_CHUNKS)
+
+    def bump_revision(self, **changes: str) -> None:
+        """A new revision, for readers to notice; `changes` other collection metadata with it."""
         current = self.client.get_collection(DOCUMENTS, embedding_function=None).metadata or {}
         self.documents.modify(metadata={**current, **changes, "revision": uuid.uuid4().hex})
 
@@ -143,100 +148,78 @@ class Store:
     def write_documents(self, writes: Sequence[DocumentWrite]) -> None:
         """Write many documents with a handful of Chroma calls, whatever their number.
 
-        All chunks first, then all records in one upsert (the commit marker of
-        each document), one revision bump, and one delete of the chunks the
-        records replaced, by id: the old record names them (generation and
-        chunk count), so no search is needed, and new documents need no delete.
-        Each Chroma write has a fixed cost of a good fraction of a second, which
-        one call per document paid many times over. A crash before the records
-        leaves only invisible chunks; a crash after them leaves replaced chunks;
-        `sweep` removes both.
+        The steps and why each document is all there or not at all, whoever
+        else writes at the same time, are in index/commit.py. Each Chroma write
+        has a fixed cost of a good fraction of a second, which one call per
+        document paid many times over.
         """
-        if not writes:
-            return
-        replaced = self._committed([w.record.doc_id for w in writes])
-        ids: list[str] = []
-        texts: list[str] = []
-        metadatas: list[dict[str, Any]] = []
-        for w in writes:
-            for chunk in w.chunks:
-                ids.append(chunk_id(w.record.doc_id, w.record.generation, chunk.index))
-                texts.append(chunk.text)
-                metadatas.append(chunk_metadata(w.record, chunk))
-        vectors = np.concatenate([w.vectors for w in writes])
-        for lo in range(0, len(ids), _BATCH):
-            hi = lo + _BATCH
-            self.chunks.upsert(
-                ids=ids[lo:hi],
-                embeddings=vectors[lo:hi],
-                documents=texts[lo:hi],
-                metadatas=metadatas[lo:hi],
-            )
-        for lo in range(0, len(writes), _BATCH):
-            batch = writes[lo : lo + _BATCH]
-            # Documents are found through their chunks; their own vector is a
-            # placeholder so the record survives a change of embedding model.
-            self.documents.upsert(
-                ids=[w.record.doc_id for w in batch],
-                documents=[w.text for w in batch],
-                metadatas=[w.record.to_metadata() for w in batch],
-                embeddings=[[1.0]] * len(batch),
-            )
-        self._bump_revision()
-        written = set(ids)
-        stale = [
-            stale_id
-            for doc_id, (generation, count) in replaced.items()
-            for stale_id in (chunk_id(doc_id, generation, i) for i in range(count))
-            if stale_id not in written
-        ]
-        for lo in range(0, len(stale), _BATCH):
-            self.chunks.delete(ids=stale[lo : lo + _BATCH])
-
-    def _committed(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
-        """doc_id -> (generation, chunk count) of those documents that have a record."""
-        got = self.documents.get(ids=list(doc_ids), include=["metadatas"])
-        return {i: commit_marker(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        if writes:
+            Commit(self, writes).run()
 
     def remove_document(self, doc_id: str) -> None:
-        """Drop the record first, so a crash in between leaves only invisible chunks."""
-        self.documents.delete(ids=[doc_id])
-        self._bump_revision()
-        self.chunks.delete(where=chunks_of([doc_id]))
+        """Drop the record first, then its generation's chunks by id.
 
-    def sweep(self, documents: Iterable[StoredDocument] | None = None) -> int:
-        """Delete chunks no committed document points to; returns how many.
+        By id, not by document: another writer's staged chunks for the same
+        document must survive, for that writer is about to commit them.
+        """
+        got = self.documents.get(ids=[doc_id], include=["metadatas"])
+        if not got["ids"]:
+            return
+        generation, count = commit_marker(got["metadatas"][0])
+        self.documents.delete(ids=[doc_id])
+        self.bump_revision()
+        ids = [chunk_id(doc_id, generation, i) for i in range(count)]
+        for lo in range(0, len(ids), BATCH):
+            self.chunks.delete(ids=ids[lo : lo + BATCH])
+
+    def sweep(
+        self, documents: Iterable[StoredDocument] | None = None, *, trust_counts: bool = True
+    ) -> int:
+        """Delete chunks that no record names and no live writer may commit; returns how many.
 
         Every committed record's chunks are all stored, so when the collection
         holds exactly as many chunks as the records count there is nothing to
         sweep, and the scan of every chunk's metadata (34 s at 100,000 chunks
-        here) is only paid after an interrupted write. `documents`: the
-        records as the caller has just listed them, to save reading them again
-        (4 s at 13,000 documents).
+        here) is only paid after an interrupted or concurrent write.
+        `documents`: the records as the caller has just listed them, to save
+        reading them again (4 s at 13,000 documents). `trust_counts` False
+        scans anyway, for `assistant verify --repair`, which cannot assume
+        every record's chunks are there.
+
+        The order of the reads is what makes it safe beside other writers: the
+        chunks first, then the live leases (a chunk seen was staged under a
+        lease taken before it), then the records again (a writer whose lease
+        is gone has committed for the last time).
         """
         docs = self.list_documents() if documents is None else list(documents)
-        live = {d.doc_id: d.generation for d in docs}
-        if self.chunks.count() == sum(d.chunk_count for d in docs):
+        if trust_counts and self.chunks.count() == sum(d.chunk_count for d in docs):
+            self.leases.alive()  # drop the leases of killed writers
             return 0
-        stale = [i for i, meta in self._iter_chunk_metadata() if not is_live(meta, live)]
-        for lo in range(0, len(stale), _BATCH):
-            self.chunks.delete(ids=stale[lo : lo + _BATCH])
+        seen = {d.doc_id: d.generation for d in docs}
+        candidates = [(i, m) for i, m in self._iter_chunk_metadata() if not is_live(m, seen)]
+        writing = self.leases.alive()
+        live = self.live_generations()
+        stale = [
+            i for i, m in candidates if m["generation"] not in writing and not is_live(m, live)
+        ]
+        for lo in range(0, len(stale), BATCH):
+            self.chunks.delete(ids=stale[lo : lo + BATCH])
         return len(stale)
 
     # Reading chunks ------------------------------------------------------
 
     def _iter_chunk_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         total = self.chunks.count()
-        for offset in range(0, total, _BATCH):
-            got = self.chunks.get(include=["metadatas"], limit=_BATCH, offset=offset)
+        for offset in range(0, total, BATCH):
+            got = self.chunks.get(include=["metadatas"], limit=BATCH, offset=offset)
             yield from zip(got["ids"], got["metadatas"], strict=True)
 
     def iter_chunk_records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(id, text, raw metadata) of every live chunk, in store order."""
         live = self.live_generations()
         total = self.chunks.count()
-        for offset in range(0, total, _BATCH):
-            got = self.chunks.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+        for offset in range(0, total, BATCH):
+            got = self.chunks.get(include=["documents", "metadatas"], limit=BATCH, offset=offset)
             for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 if is_live(meta, live):
                     yield i, text, meta
@@ -296,6 +279,9 @@ class Store:
 
         Readers keep using the old collection until the new one is complete,
         so an interrupted re-embedding leaves the index working as it was.
+        Documents other writers commit during the copy are copied after the
+        switch; a write still staging in the old collection is refused at its
+        commit (index/commit.py), so none is left pointing at chunks that are gone.
         """
         old = self.chunks_collection_name
         name = f"chunks-{uuid.uuid4().hex[:12]}"
@@ -305,22 +291,34 @@ class Store:
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
-        records = list(self.iter_chunk_records())
         try:
-            for lo in range(0, len(records), _BATCH):
-                batch = records[lo : lo + _BATCH]
-                fresh.upsert(
-                    ids=[r[0] for r in batch],
-                    documents=[r[1] for r in batch],
-                    metadatas=[r[2] for r in batch],
-                    embeddings=embed([r[1] for r in batch]),
-                )
-                progress(len(batch))
+            copied = self._copy_live(fresh, embed, progress, set())
         except BaseException:
             self.client.delete_collection(name)
             raise
-        self._bump_revision(chunks_collection=name)
+        self.bump_revision(chunks_collection=name)
+        copied = self._copy_live(fresh, embed, progress, copied)
         self.model = model
         self.chunks = fresh
         self.client.delete_collection(old)
-        return len(records)
+        return len(copied)
+
+    def _copy_live(
+        self,
+        fresh: Any,
+        embed: Callable[[list[str]], np.ndarray],
+        progress: Callable[[int], None],
+        done: set[str],
+    ) -> set[str]:
+        """Copy the live chunks not in `done` into `fresh`; returns all copied so far."""
+        records = [r for r in self.iter_chunk_records() if r[0] not in done]
+        for lo in range(0, len(records), BATCH):
+            batch = records[lo : lo + BATCH]
+            fresh.upsert(
+                ids=[r[0] for r in batch],
+                documents=[r[1] for r in batch],
+                metadatas=[r[2] for r in batch],
+                embeddings=embed([r[1] for r in batch]),
+            )
+            progress(len(batch))
+        return done | {r[0] for r in records}

@@ -118,20 +118,69 @@ def analyze(text: str) -> Analysis:
         if unit.role is None and BYLINE_LABEL.match(unit.folded) and byline_name(unit.text):
             unit.role = BYLINE
 
+    return _finish(units, _mark_article(units))
+
+
+def _mark_article(units: list[Unit]) -> int | None:
+    """Roles for the article `units` start with, and for any article after it; its body."""
     body = next((i for i, u in enumerate(units) if u.role is None and u.substantive), None)
     if body is None:
         _clean_head(units, len(units))
-        return _finish(units, None)
+        return None
 
     cut = _article_end(units, body)
-    for unit in units[cut:]:
+    following = _next_article(units, cut)
+    for unit in units[cut:following]:
         if unit.role is None or unit.role == BYLINE:
             unit.role = AFTER_END
     last = max(i for i in range(body, cut) if units[i].role is None and units[i].substantive)
     _clean_head(units, body)
     _clean_middle(units, body, last + 1)
     _clean_tail(units, last + 1, cut)
-    return _finish(units, body)
+    if following < len(units):
+        _mark_article(units[following:])  # the same Unit objects: their roles are set in place
+    return body
+
+
+# Furniture that can sit between one article's end and the next article's title.
+_BETWEEN_ARTICLES = frozenset({SECTION, STATS, FOOTER, COUNTER, PAGINATION, PLACEHOLDER, SHARE})
+# Full paragraphs in a row, with no title-like line between them, that make an article:
+# a list of stories with teasers alternates title and teaser, and comments carry names.
+NEW_ARTICLE_PARAGRAPHS = 3
+
+
+def _next_article(units: list[Unit], cut: int) -> int:
+    """Where another article starts after the end at `cut`, or len(units) when none does.
+
+    What follows an end-of-article marker is dropped only when it is furniture: a
+    file holding several saved pages goes on with the next one. That article
+    starts after the last furniture line above its first run of full paragraphs,
+    so its title and sapo are read as a head again.
+    """
+    run = 0
+    for i in range(cut, len(units)):
+        unit = units[i]
+        if unit.role is None and unit.substantive:
+            run += 1
+            if run == NEW_ARTICLE_PARAGRAPHS:
+                first = i - _back_over_run(units, i)
+                furniture = [j for j in range(cut, first) if units[j].role in _BETWEEN_ARTICLES]
+                return furniture[-1] + 1 if furniture else cut
+        elif unit.role is None or unit.role in _BETWEEN_ARTICLES or unit.role == MENU:
+            run = 0
+    return len(units)
+
+
+def _back_over_run(units: list[Unit], i: int) -> int:
+    """How many units before `i` belong to its run of full paragraphs (captions included)."""
+    j = i
+    while (
+        j > 0
+        and not (units[j - 1].role is None and not units[j - 1].substantive)
+        and units[j - 1].role not in _BETWEEN_ARTICLES | {MENU}
+    ):
+        j -= 1
+    return i - j
 
 
 def _mark_captions_above_credits(units: list[Unit]) -> None:

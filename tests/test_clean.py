@@ -533,3 +533,32 @@ def test_real_article_last_paragraph_before_the_furniture_is_kept():
     assert blocks[-1].startswith("Chuyển đổi số cùng với khoa học, công nghệ")
     _, blocks = real("quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt")
     assert blocks[-1].startswith("Đối với các nhiệm vụ cụ thể của từng lĩnh vực")
+
+
+def kept_characters(text: str) -> int:
+    return sum(span.end - span.start for span in clean(text))
+
+
+def test_the_five_articles_in_one_file_keep_their_text():
+    # Each article ends with its page's furniture ("Liên kết website", "Ý kiến ()", ...):
+    # a marker ends an article, not the file, when another article follows it.
+    texts = [path.read_text(encoding="utf-8") for path in REAL]
+    alone = sum(kept_characters(text) for text in texts)
+    together = "\n\n".join(texts)
+    assert kept_characters(together) >= 0.99 * alone
+    kept = {together[s.start : s.end] for s in clean(together)}
+    for text in texts:
+        assert {text[s.start : s.end] for s in clean(text)} <= kept
+
+
+@pytest.mark.parametrize("marker", ["Liên kết website", "Ý kiến ()", "Tags:", "Bình luận"])
+def test_a_marker_followed_by_another_article_ends_only_the_first(marker):
+    second_title = "Bình Dương đưa 1.200 dịch vụ công lên cổng trực tuyến"
+    text = page(
+        TITLE, LEAD, BODY_2, BODY_3, marker, "Lượt xem: 365", "", second_title,
+        LEAD.replace("Long An", "Bình Dương"), BODY_2.replace("tỉnh", "Bình Dương"),
+        BODY_3.replace("tỉnh", "Bình Dương"), marker, "Tin cùng chuyên mục",
+    )  # fmt: skip
+    kept = [text[s.start : s.end] for s in clean(text)]
+    assert second_title in kept and BODY_3.replace("tỉnh", "Bình Dương") in kept
+    assert marker not in kept and "Lượt xem: 365" not in kept and len(kept) == 8

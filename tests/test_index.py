@@ -147,7 +147,7 @@ def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--db", str(db)]
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(ROOT / ".data"), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    # Kill once the progress bar shows files done: they are prepared in moments,
+    # Kill once the progress bar shows chunks embedded: files are prepared in moments,
     # so this lands while their batch is embedded or written, before its commit;
     # test_a_run_killed_between_two_batches_* kills after a commit.
     deadline = time.monotonic() + 180
@@ -195,7 +195,8 @@ def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
     reopened = Store(connect(str(tmp_path / "db")), embedder.name)
     assert reopened.chunks_collection_name == old_name and reopened.chunks.count() == count
     assert [c.name for c in reopened.client.list_collections()].count(old_name) == 1
-    assert len(reopened.client.list_collections()) == 2, "the half-built collection is dropped"
+    names = sorted(c.name for c in reopened.client.list_collections())
+    assert names == sorted([old_name, "documents", "writers"]), "the half-built one is dropped"
 
     assert reopened.reembed(embedder.name, embedder.embed_passages) == count
     assert reopened.chunks_collection_name != old_name
@@ -286,10 +287,16 @@ def test_new_documents_need_no_delete_and_batching_changes_nothing_stored(tmp_pa
     assert many.sweep() == 0
     first = one.chunks.get(include=["documents", "metadatas", "embeddings"])
     second = many.chunks.get(include=["documents", "metadatas", "embeddings"])
-    order = [second["ids"].index(i) for i in first["ids"]]
-    assert sorted(first["ids"]) == sorted(second["ids"])
+
+    def place(meta):  # each write has its own generation: chunks match by document and index
+        return meta["doc_id"], meta["index"]
+
+    where = {place(m): n for n, m in enumerate(second["metadatas"])}
+    order = [where[place(m)] for m in first["metadatas"]]
+    assert len(first["ids"]) == len(second["ids"]) == len(set(order))
     assert first["documents"] == [second["documents"][i] for i in order]
-    assert first["metadatas"] == [second["metadatas"][i] for i in order]
+    same = [{**m, "generation": ""} for m in first["metadatas"]]
+    assert same == [{**second["metadatas"][i], "generation": ""} for i in order]
     assert abs(first["embeddings"] - second["embeddings"][order]).max() < 1e-4
 
 
@@ -398,4 +405,29 @@ def test_an_unexpected_error_keeps_what_was_prepared_before_it(tmp_path, embedde
     with pytest.raises(RuntimeError, match="a bug"):
         ingest_paths([folder], store, embedder, OPTIONS)
     assert [d.source for d in store.list_documents()] == [names[0]]
+    consistent(store)
+
+
+def test_each_file_reports_how_much_text_was_kept_and_a_low_share_is_flagged(tmp_path, embedder):
+    folder = tmp_path / "docs"
+    copy_articles(folder, [SOC_TRANG])
+    menus = "\n".join(f"Tin tức {i}" for i in range(400))  # short lines: a menu, dropped
+    (folder / "mostly-menu.txt").write_text(article(SOC_TRANG)[:1500] + "\n" + menus + "\n")
+    summary = ingest_paths([folder], make_store(tmp_path, embedder), embedder, OPTIONS)
+    kept = {k.name: k for k in summary.kept}
+    assert kept[SOC_TRANG].share > 0.9 and not kept[SOC_TRANG].low
+    assert kept["mostly-menu.txt"].low and kept["mostly-menu.txt"].kept > 0
+
+
+def test_the_progress_moves_by_chunks_within_one_file(tmp_path, embedder, monkeypatch):
+    monkeypatch.setattr(indexer, "PROGRESS_SLICE", 4)
+    reports: list[tuple[int, int]] = []
+    store = make_store(tmp_path, embedder)
+    summary = ingest_paths(
+        [ARTICLES / SOC_TRANG], store, embedder, OPTIONS,
+        chunk_progress=lambda done, found: reports.append((done, found)),
+    )  # fmt: skip
+    done = [d for d, _ in reports]
+    assert done == sorted(done) and done[-1] == summary.chunks == reports[-1][1]
+    assert len(reports) >= summary.chunks // 4 + 1, "one report per slice embedded"
     consistent(store)

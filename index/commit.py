@@ -1,0 +1,154 @@
+"""The commit protocol: how many documents are written so that each is all there or not at all.
+
+Steps, in order (`Commit.STEPS`; the tests interleave two writers and kill -9 a
+writer at each of them):
+
+1. `lease`: take a lease (index/writers.py); its token is the generation of
+   every chunk this write stages, unique to this write.
+2. `stage`: upsert the chunks, in batches, renewing the lease before each.
+   Readers skip them: no record names their generation yet.
+3. `commit`: upsert the records (the commit marker of each document) and bump
+   the revision. The records this replaces are read just before, so the
+   chunks to drop are the generations truly replaced.
+4. `verify`: every staged chunk is still there; any that a sweep removed
+   (possible only if this writer was suspended past its lease) is staged
+   again, before anyone would have to rely on it for long.
+5. `drop_replaced`: delete, by id, the chunks of the generations replaced.
+   A generation, once replaced, is never committed again, so no writer's
+   work can be deleted by another's.
+6. `release`: drop the lease. From now on this write's leftover chunks (none,
+   unless another writer committed the same document in between) are strays
+   for any sweep.
+
+A crash before 3 leaves invisible chunks whose lease dies with the process;
+after 3 it leaves replaced chunks: the next sweep removes both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.record import StoredDocument, chunk_id, chunk_metadata, commit_marker
+from index.writers import Lease
+from ingest.document import Chunk
+
+if TYPE_CHECKING:  # the store runs a Commit; only the type is needed here
+    from index.store import Store
+
+BATCH = 1000
+
+
+class WriteConflictError(RuntimeError):
+    """The index changed under this write in a way it cannot follow (re-embedded)."""
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """One document to store: its record, full text, chunks, and their vectors in order."""
+
+    record: StoredDocument
+    text: str
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray
+
+
+class Commit:
+    """One write of many documents, step by step (see the module's docstring)."""
+
+    STEPS = ("lease", "stage", "commit", "verify", "drop_replaced", "release")
+
+    def __init__(self, store: Store, writes: Sequence[DocumentWrite]) -> None:
+        self.store = store
+        self.writes = list(writes)
+        self.held: Lease | None = None
+        self.ids: list[str] = []
+        self.replaced: dict[str, tuple[str, int]] = {}
+        self.collection_name = store.chunks_collection_name
+
+    def run(self) -> None:
+        try:
+            for step in self.STEPS[:-1]:
+                getattr(self, step)()
+        finally:
+            self.release()
+
+    def lease(self) -> None:
+        self.held = self.store.leases.take()
+        self.writes = [
+            replace(w, record=replace(w.record, generation=self.held.token)) for w in self.writes
+        ]
+        self.ids = [
+            chunk_id(w.record.doc_id, w.record.generation, c.index)
+            for w in self.writes
+            for c in w.chunks
+        ]
+
+    def stage(self, only: set[str] | None = None) -> None:
+        """Upsert the chunks (those in `only`, when given), renewing the lease before each batch."""
+        assert self.held is not None, "take the lease first"
+        texts: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        for w in self.writes:
+            for chunk in w.chunks:
+                texts.append(chunk.text)
+                metadatas.append(chunk_metadata(w.record, chunk))
+        vectors = np.concatenate([w.vectors for w in self.writes])
+        keep = [n for n, i in enumerate(self.ids) if only is None or i in only]
+        for lo in range(0, len(keep), BATCH):
+            rows = keep[lo : lo + BATCH]
+            self.held = self.store.leases.renew(self.held)
+            self.store.chunks.upsert(
+                ids=[self.ids[n] for n in rows],
+                embeddings=vectors[rows],
+                documents=[texts[n] for n in rows],
+                metadatas=[metadatas[n] for n in rows],
+            )
+
+    def commit(self) -> None:
+        if self.store.current_chunks_collection() != self.collection_name:
+            raise WriteConflictError(
+                "the index was re-embedded while this write ran; nothing of it was committed: "
+                "run it again"
+            )
+        doc_ids = [w.record.doc_id for w in self.writes]
+        got = self.store.documents.get(ids=doc_ids, include=["metadatas"])
+        self.replaced = {
+            i: commit_marker(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        }
+        for lo in range(0, len(self.writes), BATCH):
+            batch = self.writes[lo : lo + BATCH]
+            # Documents are found through their chunks; their own vector is a
+            # placeholder so the record survives a change of embedding model.
+            self.store.documents.upsert(
+                ids=[w.record.doc_id for w in batch],
+                documents=[w.text for w in batch],
+                metadatas=[w.record.to_metadata() for w in batch],
+                embeddings=[[1.0]] * len(batch),
+            )
+        self.store.bump_revision()
+
+    def verify(self) -> None:
+        present: set[str] = set()
+        for lo in range(0, len(self.ids), BATCH):
+            present.update(self.store.chunks.get(ids=self.ids[lo : lo + BATCH], include=[])["ids"])
+        missing = set(self.ids) - present
+        if missing:
+            self.stage(only=missing)
+
+    def drop_replaced(self) -> None:
+        stale = [
+            chunk_id(doc_id, generation, i)
+            for doc_id, (generation, count) in self.replaced.items()
+            for i in range(count)
+        ]
+        for lo in range(0, len(stale), BATCH):
+            self.store.chunks.delete(ids=stale[lo : lo + BATCH])
+
+    def release(self) -> None:
+        if self.held is not None:
+            self.store.leases.release(self.held)
+            self.held = None
