@@ -113,9 +113,51 @@ class Library:
         return doc
 
 
-def library_rows(docs: Iterable[StoredDocument]) -> list[list[Any]]:
-    """The library table's value: title, date, provinces, chunks, file."""
+# What the library calls each kind of document the loaders report.
+KIND_NAMES = {
+    "text": "Văn bản",
+    "html": "Trang web",
+    "pdf": "PDF",
+    "docx": "Word",
+    "word": "Word",
+    "ocr": "PDF quét (OCR)",
+    "pdf-ocr": "PDF quét (OCR)",
+}
+LIBRARY_HEADERS = ["Tiêu đề", "Loại", "Trang", "Số đoạn", "Ngày", "Tỉnh/thành", "Tệp"]
+
+
+def library_row(doc: StoredDocument) -> list[Any]:
+    """One row of the library table, in the order of `LIBRARY_HEADERS`."""
     return [
-        [d.title, d.date or "—", ", ".join(d.provinces) or "—", d.chunk_count, d.source]
-        for d in docs
+        doc.title,
+        KIND_NAMES.get(doc.kind, doc.kind),
+        len(doc.pages) or "—",
+        doc.chunk_count,
+        doc.date or "—",
+        ", ".join(doc.provinces) or "—",
+        doc.source,
     ]
+
+
+def library_rows(docs: Iterable[StoredDocument]) -> list[list[Any]]:
+    """The library table's value, one `library_row` a document."""
+    return [library_row(d) for d in docs]
+
+
+def pick_document(
+    docs: Sequence[StoredDocument], index: Any, row_value: Sequence[Any] | None
+) -> StoredDocument | None:
+    """The document a click on the library table meant: the row whose cells match.
+
+    The table may be stale (another session uploaded) or sorted by the user,
+    so the clicked row's cells decide; the index only breaks ties.
+    """
+    if isinstance(index, list | tuple):
+        index = index[0] if index else None
+    if not row_value:
+        return docs[index] if isinstance(index, int) and 0 <= index < len(docs) else None
+    shown = [str(v) for v in row_value]
+    matches = [i for i, d in enumerate(docs) if [str(v) for v in library_row(d)] == shown]
+    if not matches:
+        return None
+    return docs[index if index in matches else matches[0]]
