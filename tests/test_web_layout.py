@@ -17,10 +17,10 @@ ENDPOINTS = [
     *["respond", "respond_1", "lambda", "respond_2", "lambda_1", "respond_3", "lambda_2"],
     *["respond_4", "lambda_3", "respond_5", "new_conversation", "new_conversation_1"],
     *["select_turn", "like", "open_cited", "open_picked", "useful_feedback"],
-    *["not_useful_feedback", "upload", "lambda_4", "show_targets", "remove", "show_targets_1"],
-    *["on_load", "show_targets_2", "open_library_row", "show_targets_3", "show_chart"],
-    *["show_targets_4", "show_chart_1", "show_targets_5", "show_chart_2", "open_bar"],
-    *["open_target", "ask"],
+    *["not_useful_feedback", "upload", "lambda_4", "show_targets", "show_chart", "remove"],
+    *["show_targets_1", "show_chart_1", "on_load", "show_targets_2", "show_chart_2"],
+    *["open_library_row", "show_targets_3", "show_chart_3", "show_targets_4", "show_chart_4"],
+    *["show_targets_5", "show_chart_5", "open_bar", "open_target", "ask"],
 ]
 ELEMENT_IDS = {
     *["tabs", "chatbot", "question", "send", "province", "new-chat", "export", "comment"],

@@ -78,9 +78,9 @@ def chart_notes_html(rows: Sequence[Row]) -> str:
     for n, row in enumerate(rows, 1):
         figures = f"chỉ tiêu {row.get('target') or '—'}, kết quả {row.get('achieved') or '—'}"
         items.append(
-            f'<li><a href="#" class="vd-bar" data-doc="{esc(row.get("doc_id"))}" '
+            f'<li><button type="button" class="vd-bar" data-doc="{esc(row.get("doc_id"))}" '
             f'data-start="{int(row.get("start") or 0)}" data-end="{int(row.get("end") or 0)}">'
-            f"[{n}] {esc(row.get('province'))}</a>: {esc(figures)} — "
+            f"[{n}] {esc(row.get('province'))}</button>: {esc(figures)} — "
             f"<q>{esc(row.get('quote'))}</q> <span class='vd-note'>({esc(row.get('source'))})"
             "</span></li>"
         )

@@ -71,9 +71,9 @@ def check_question(question: str) -> str:
     """The question, stripped; raises gr.Error (a Vietnamese message) when it is too long."""
     question = (question or "").strip()
     if len(question) > MAX_QUESTION_CHARS:
+        size, cap = (f"{n:,}".replace(",", ".") for n in (len(question), MAX_QUESTION_CHARS))
         raise gr.Error(
-            f"Câu hỏi quá dài: {len(question):,} ký tự, tối đa {MAX_QUESTION_CHARS:,} ký tự. "
-            "Hãy rút gọn câu hỏi.".replace(",", "."),
+            f"Câu hỏi quá dài: {size} ký tự, tối đa {cap} ký tự. Hãy rút gọn câu hỏi.",
             title="Câu hỏi quá dài",
         )
     return question
@@ -208,15 +208,15 @@ class Handlers:
         """The chart of the indicator chosen in the targets tab: image, notes, PNG download."""
         if not indicator or indicator == ALL_INDICATORS:
             note = message_html("vd-note", CHART_HINT)
-            return None, note, gr.DownloadButton(value=None, interactive=False)
+            return gr.Image(None, visible=False), note, gr.DownloadButton(None, interactive=False)
         bars = chart_rows(rows or [])
         if not bars:
             note = message_html("vd-note", NO_FIGURES)
-            return None, note, gr.DownloadButton(value=None, interactive=False)
+            return gr.Image(None, visible=False), note, gr.DownloadButton(None, interactive=False)
         path = session_folder(self.exports, _session(request)) / "bieu-do-chi-tieu.png"
         write_chart(bars, indicator, path)
         return (
-            str(path),
+            gr.Image(str(path), visible=True),
             chart_notes_html(bars),
             gr.DownloadButton(value=str(path), interactive=True),
         )

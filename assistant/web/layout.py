@@ -21,7 +21,7 @@ from assistant.web.handlers import MAX_QUESTION_CHARS, Handlers, ask_endpoint
 from assistant.web.library import LIBRARY_HEADERS, Library, library_rows
 from assistant.web.render import answer_html, document_html
 from assistant.web.statics import PRIVATE, static_text
-from assistant.web.targets_tab import TargetsTab, targets_tab, wire_targets
+from assistant.web.targets_tab import TargetsTab, refresh_targets, targets_tab, wire_targets
 from assistant.web.uploads import mb
 from index.weights import RETRIEVAL
 
@@ -73,8 +73,9 @@ class LibraryTab:
 
 
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The Gradio Blocks app over one assistant; call `.launch(**launch_options(settings))`."""
+    """The Gradio Blocks app over one assistant; `serve.site` puts it behind the login."""
     handlers = Handlers(Library(assistant, settings), settings)
+    handlers.library.remove_orphans()
     with gr.Blocks(
         title="Trợ lý tài liệu", analytics_enabled=False, delete_cache=DELETE_CACHE
     ) as app:
@@ -105,8 +106,10 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
 
 
 def _chat_tab(library: Library, settings: Settings) -> ChatTab:
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=5):
+    # On a phone, app.css lays the question, then the answer, then the rest out in
+    # one column (by these ids), so the answer is right under the question.
+    with gr.Row(equal_height=False, elem_id="chat-row"):
+        with gr.Column(scale=5, elem_id="chat-col"):
             chatbot = gr.Chatbot(
                 label="Cuộc trò chuyện",
                 height=420,
@@ -117,7 +120,7 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
                 elem_id="chatbot",
                 placeholder="Hãy đặt một câu hỏi về các tài liệu trong thư viện.",
             )
-            with gr.Row():
+            with gr.Row(elem_id="ask-row"):
                 question = gr.Textbox(
                     show_label=False,
                     placeholder="Nhập câu hỏi, ví dụ: Tây Ninh có bao nhiêu tổ "
@@ -157,7 +160,7 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
                     useful = gr.Button("Hữu ích", size="sm", elem_id="useful")
                     not_useful = gr.Button("Không hữu ích", size="sm", elem_id="not-useful")
                 feedback_status = gr.HTML("", js_on_load=None, elem_id="feedback-status")
-        with gr.Column(scale=6):
+        with gr.Column(scale=6, elem_id="answer-col"):
             panel = gr.HTML(
                 answer_html(None, library.view),
                 label="Câu trả lời và nguồn",
@@ -285,19 +288,14 @@ def _wire_library(
     upload_outputs = [library.upload_report, *outputs]
     remove_outputs = [library.remove_report, *outputs]
     load_outputs = [*outputs, library.manage, library.admin_note, library.account]
-    show_targets = handlers.show_targets
-    library.upload.click(handlers.upload, [library.files], upload_outputs, **PRIVATE).then(
-        lambda: None,
-        None,
-        library.files,
-        **PRIVATE,  # empties the file picker
-    ).then(show_targets, targets.inputs, targets.outputs, **PRIVATE)
-    library.remove.click(handlers.remove, [library.remove_picker], remove_outputs, **PRIVATE).then(
-        show_targets, targets.inputs, targets.outputs, **PRIVATE
+    uploaded = library.upload.click(handlers.upload, [library.files], upload_outputs, **PRIVATE)
+    # The lambda empties the file picker.
+    refresh_targets(handlers, targets, uploaded.then(lambda: None, None, library.files, **PRIVATE))
+    removed = library.remove.click(
+        handlers.remove, [library.remove_picker], remove_outputs, **PRIVATE
     )
-    app.load(handlers.on_load, None, load_outputs, **PRIVATE).then(
-        show_targets, targets.inputs, targets.outputs, **PRIVATE
-    )
+    refresh_targets(handlers, targets, removed)
+    refresh_targets(handlers, targets, app.load(handlers.on_load, None, load_outputs, **PRIVATE))
     library.table.select(
         handlers.open_library_row, None, [chat.doc_view, chat.doc_picker, tabs], **PRIVATE
     )

@@ -4,6 +4,7 @@ questions to the assistant, and uploads and removals under one write lock."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 # Document texts kept in memory before the cache starts over.
 _TEXTS_KEPT = 64
+# An upload no document record names is an orphan once older than this (seconds): a
+# younger one may be another app's upload still being indexed.
+ORPHAN_AGE = 3600
 
 
 class Library:
@@ -98,6 +102,22 @@ class Library:
             )
             self.searcher.refresh()
         return summary
+
+    def remove_orphans(self, older_than: float = ORPHAN_AGE) -> list[Path]:
+        """Delete stored uploads that no document names (an upload cut off mid-way)."""
+        if not self.uploads.is_dir():
+            return []
+        with self.write_lock:
+            self.searcher.refresh()
+            named = {Path(d.path).resolve() for d in self.searcher.documents.values() if d.path}
+            removed = []
+            cutoff = time.time() - older_than
+            for path in self.uploads.iterdir():
+                stale = path.is_file() and path.stat().st_mtime < cutoff
+                if stale and path.resolve() not in named:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        return removed
 
     def remove(self, doc_id: str) -> StoredDocument | None:
         """Remove a document from the index (and its stored upload); None if it was gone."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import gradio as gr
+from gradio.events import Dependency
 
 from assistant import targets_table
 from assistant.web.chart import CHART_HINT
@@ -82,6 +83,7 @@ def targets_tab(library: Library) -> TargetsTab:
         elem_id="targets-table",
         wrap=True,
         max_height=640,
+        pinned_columns=1,
     )
     rows = gr.State(initial)
     with gr.Row(equal_height=True):
@@ -101,6 +103,7 @@ def targets_tab(library: Library) -> TargetsTab:
             show_label=False,
             interactive=False,
             buttons=[],
+            visible=False,
             elem_id="targets-chart",
         )
         chart_notes = gr.HTML(
@@ -113,6 +116,14 @@ def targets_tab(library: Library) -> TargetsTab:
         )
     return TargetsTab(
         province, indicator, sort, table, rows, count, export, chart, chart_notes, chart_export
+    )
+
+
+def refresh_targets(handlers: Handlers, targets: TargetsTab, event: Dependency) -> None:
+    """After `event` (a filter, an upload, a removal, a page load): the table, then the chart."""
+    chart_outputs = [targets.chart, targets.chart_notes, targets.chart_export]
+    event.then(handlers.show_targets, targets.inputs, targets.outputs, **PRIVATE).then(
+        handlers.show_chart, [targets.rows, targets.indicator], chart_outputs, **PRIVATE
     )
 
 
