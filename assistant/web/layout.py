@@ -28,13 +28,14 @@ from index.weights import RETRIEVAL
 # Events of one kind (e.g. questions) the app runs at once; more wait in the queue.
 CONCURRENCY = 4
 # Sample questions under the chat box: each is answered by the bundled articles
-# (tests/test_web_samples.py asks them), the last one as a follow-up of the first.
+# (tests/test_web_samples.py asks them); the second follows up on the first.
 EXAMPLES = (
     "Sóc Trăng đặt chỉ tiêu kinh tế số bao nhiêu phần trăm GRDP?",
+    "Còn Tuyên Quang thì sao?",
     "Ứng dụng dùng chung của Tây Ninh tên là gì và có bao nhiêu tài khoản đăng ký?",
     "Tuyên Quang đã đầu tư bao nhiêu điểm cầu phục vụ công tác chỉ đạo điều hành?",
-    "Còn Tuyên Quang thì sao?",
 )
+FOLLOW_UPS = {EXAMPLES[1]: EXAMPLES[0]}
 # Gradio's cached files (uploads, downloads): checked hourly, removed after a day.
 DELETE_CACHE = (3600, 86400)
 
