@@ -124,8 +124,7 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
             with gr.Row(elem_id="ask-row"):
                 question = gr.Textbox(
                     show_label=False,
-                    placeholder="Nhập câu hỏi, ví dụ: Tây Ninh có bao nhiêu tổ "
-                    "công nghệ số cộng đồng?",
+                    placeholder=f"Nhập câu hỏi, ví dụ: {EXAMPLES[3]}",
                     lines=1,
                     max_lines=4,
                     max_length=MAX_QUESTION_CHARS,
