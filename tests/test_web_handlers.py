@@ -174,7 +174,7 @@ def test_upload_then_remove_through_the_handlers(embedder, tmp_path):
     )
     assert "= <strong>tây ninh.txt</strong>: trùng nội dung với tây ninh.txt" in report
     assert "✗ <strong>gia-mao.pdf</strong>: Nội dung tệp không khớp với đuôi tệp" in report
-    assert [row[4] for row in table] == ["tây_ninh.txt"]
+    assert [row[-1] for row in table] == ["tây_ninh.txt"]
     assert sorted(p.name for p in handlers.library.uploads.iterdir()) == ["tây_ninh.txt"]
     doc_id = remove_picker.choices[0][1]
     message, table, *_ = handlers.remove(doc_id, _request())

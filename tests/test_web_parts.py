@@ -13,7 +13,12 @@ import pytest
 from assistant.settings import Settings
 from assistant.web.chart import chart_notes_html, chart_rows, figure_value, write_chart
 from assistant.web.filters import filter_conflict
-from assistant.web.handlers import MAX_QUESTION_CHARS, Handlers, check_question
+from assistant.web.handlers import (
+    MAX_QUESTION_CHARS,
+    Handlers,
+    check_question,
+    discard_temporary,
+)
 from assistant.web.library import KIND_NAMES, Library, library_row, pick_document
 from assistant.web.render import panel_html
 from assistant.web.targets_view import target_rows
@@ -91,3 +96,14 @@ def test_orphaned_uploads_are_removed_and_fresh_ones_kept(tmp_path):
     os.utime(old, (hours_ago, hours_ago))
     assert library.remove_orphans() == [old]
     assert not old.exists() and fresh.exists()
+
+
+def test_gradio_temporary_uploads_are_discarded_but_not_other_files(tmp_path, monkeypatch):
+    temporary = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(temporary))
+    (temporary / "abc").mkdir(parents=True)
+    copy, own = temporary / "abc" / "bai.txt", tmp_path / "bai.txt"
+    copy.write_text("x", encoding="utf-8")
+    own.write_text("x", encoding="utf-8")
+    discard_temporary([copy, own])
+    assert not copy.exists() and own.exists()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from assistant import targets_table
 from assistant.settings import Settings
@@ -77,6 +78,17 @@ def check_question(question: str) -> str:
             title="Câu hỏi quá dài",
         )
     return question
+
+
+def discard_temporary(paths: list[Path]) -> None:
+    """Delete Gradio's temporary copies of uploaded files once they are stored (or refused).
+
+    Only files inside Gradio's upload folder are touched, never a caller's own files.
+    """
+    temporary = Path(get_upload_folder()).resolve()
+    for path in paths:
+        if path.resolve().is_relative_to(temporary):
+            path.unlink(missing_ok=True)
 
 
 def _turn_of(index: Any) -> int:
@@ -322,6 +334,7 @@ class Handlers:
             progress=lambda items: progress.tqdm(items, desc="Đang lập chỉ mục", unit="tệp"),
         )
         results = upload_files(paths, self.library.uploads, ingest, self.settings.max_bytes)
+        discard_temporary(paths)
         return (upload_report_html(results), *self.library_state())
 
     def remove(self, doc_id: str | None, request: gr.Request) -> tuple[Any, ...]:

@@ -7,15 +7,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
-import uvicorn
 
-from assistant.components import build_assistant
 from assistant.settings import Settings
-from assistant.web.gate import site
-from assistant.web.layout import build_app
 from assistant.web.logins import parse_users
+
+# Gradio, uvicorn and the model's libraries take many seconds to import, so they are
+# imported in the functions below: a taken port or bad logins are told at once.
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -34,7 +34,10 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
-def server(settings: Settings, app: object) -> uvicorn.Server:
+def server(settings: Settings, app: object) -> Any:
+    """A uvicorn server for `app` on the settings' host and port."""
+    import uvicorn
+
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"
     )
@@ -44,6 +47,8 @@ def server(settings: Settings, app: object) -> uvicorn.Server:
 @contextmanager
 def serving(blocks: object, settings: Settings) -> Iterator[str]:
     """Serve the app in a background thread (tests, embedding); yields its URL."""
+    from assistant.web.gate import site
+
     running = server(settings, site(blocks, settings))  # type: ignore[arg-type]
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -71,6 +76,10 @@ def serve(settings: Settings) -> None:
     problem = port_problem(settings.host, settings.port)
     if problem:
         raise click.ClickException(problem)
+    from assistant.components import build_assistant
+    from assistant.web.gate import site
+    from assistant.web.layout import build_app
+
     blocks = build_app(build_assistant(settings), settings)
     click.echo(
         f"Trợ lý tài liệu đang chạy tại http://{settings.host}:{settings.port}/ (Ctrl+C để dừng)"
