@@ -1,7 +1,8 @@
 """The running app: through gradio_client and in a real headless Chromium (slow).
 
 Chromium is Debian's (`make browser`); without it these tests are skipped. The
-screenshots the README shows are written to docs/screenshots/ by these tests.
+screenshots the README shows (chat, library, targets chart) are rewritten in
+docs/screenshots/ when UPDATE_SCREENSHOTS=1, else written to test-output/.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.conftest import ARTICLES, ROOT, free_port
 from tests.web_samples import XSS_IMG, XSS_LINK, XSS_SCRIPT
 
 SHOTS = ROOT / "test-output" / "screenshots"
-README_SHOTS = ROOT / "docs" / "screenshots"
+README_SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else SHOTS
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
