@@ -47,13 +47,14 @@ def corpus(corpus_assistant, tmp_path) -> Handlers:
 
 
 def test_only_admins_may_upload_or_remove(empty):
-    *_, manage, note = empty.on_load(_request("binh"))
+    *_, manage, note, account = empty.on_load(_request("binh"))
     assert manage.visible is False and note.visible and "Chỉ quản trị viên" in note.value
+    assert "binh" in account and 'href="logout"' in account and "Đăng xuất" in account
     with pytest.raises(gr.Error, match="Chỉ quản trị viên mới được tải lên"):
         empty.upload(["x.txt"], _request("binh"))
     with pytest.raises(gr.Error, match="Chỉ quản trị viên mới được xóa"):
         empty.remove("d1", _request("binh"))
-    *_, manage, note = empty.on_load(_request("an"))
+    *_, manage, note, _ = empty.on_load(_request("an"))
     assert manage.visible is True and note.visible is False
     assert empty.upload(None, _request("an"))[0] == '<p class="vd-note">Chưa chọn tệp nào.</p>'
     assert "Chọn một tài liệu để xóa" in empty.remove(None, _request("an"))[0]
@@ -173,7 +174,7 @@ def test_upload_then_remove_through_the_handlers(embedder, tmp_path):
     )
     assert "= <strong>tây ninh.txt</strong>: trùng nội dung với tây ninh.txt" in report
     assert "✗ <strong>gia-mao.pdf</strong>: Nội dung tệp không khớp với đuôi tệp" in report
-    assert [row[4] for row in table] == ["tây_ninh.txt"]
+    assert [row[-1] for row in table] == ["tây_ninh.txt"]
     assert sorted(p.name for p in handlers.library.uploads.iterdir()) == ["tây_ninh.txt"]
     doc_id = remove_picker.choices[0][1]
     message, table, *_ = handlers.remove(doc_id, _request())

@@ -9,22 +9,26 @@ from __future__ import annotations
 import pytest
 
 from assistant.settings import Settings
-from assistant.web.layout import build_app, static_text
+from assistant.web.layout import build_app
+from assistant.web.statics import static_text
 from tests.web_samples import empty_assistant
 
 ENDPOINTS = [
     *["respond", "respond_1", "lambda", "respond_2", "lambda_1", "respond_3", "lambda_2"],
-    *["respond_4", "new_conversation", "new_conversation_1", "select_turn", "like"],
-    *["open_cited", "open_picked", "useful_feedback", "not_useful_feedback", "upload"],
-    *["lambda_3", "show_targets", "remove", "show_targets_1", "on_load", "show_targets_2"],
-    *["show_targets_3", "show_targets_4", "show_targets_5", "open_target", "ask"],
+    *["respond_4", "lambda_3", "respond_5", "new_conversation", "new_conversation_1"],
+    *["select_turn", "like", "open_cited", "open_picked", "useful_feedback"],
+    *["not_useful_feedback", "upload", "lambda_4", "show_targets", "show_chart", "remove"],
+    *["show_targets_1", "show_chart_1", "on_load", "show_targets_2", "show_chart_2"],
+    *["open_library_row", "show_targets_3", "show_chart_3", "show_targets_4", "show_chart_4"],
+    *["show_targets_5", "show_chart_5", "open_bar", "open_target", "ask"],
 ]
 ELEMENT_IDS = {
     *["tabs", "chatbot", "question", "send", "province", "new-chat", "export", "comment"],
     *["useful", "not-useful", "feedback-status", "answer-panel", "doc-picker", "doc-view"],
     *["library-table", "upload-files", "upload", "upload-report", "remove-picker"],
     *["remove-report", "targets-province", "targets-indicator", "targets-sort"],
-    *["targets-table", "targets-count", "targets-export"],
+    *["targets-table", "targets-count", "targets-export", "account", "targets-chart"],
+    *["chart-notes", "chart-export"],
 }
 
 
@@ -56,6 +60,7 @@ def test_css_and_js_come_from_the_static_files(app):
     assert props["answer-panel"]["js_on_load"] == static_text("panel.js")
     assert "trigger('cite'" in static_text("panel.js")
     assert props["doc-view"]["js_on_load"] == static_text("doc.js")
+    assert props["chart-notes"]["js_on_load"] == static_text("panel.js")
     header = next(p["value"] for p in components if "<style>" in str(p.get("value")))
     assert f"<style>{static_text('app.css')}</style>" in header
     assert "#targets-table [role=gridcell]" in static_text("app.css")

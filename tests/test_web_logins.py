@@ -1,12 +1,10 @@
-"""Logins: the users list in both forms, the login check, admin rights, launch options."""
+"""Logins: the users list in both forms, the login check, admin rights."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.settings import Settings
 from assistant.web.logins import User, is_admin, make_auth, parse_users
-from assistant.web.serve import launch_options
 
 
 def test_users_from_pairs_with_admin_flag():
@@ -41,6 +39,3 @@ def test_login_check_and_admin_rights():
     assert not check("an", "2") and not check("nobody", "1") and not check("binh", "")
     assert is_admin(users, "an") and not is_admin(users, "binh") and not is_admin(users, None)
     assert is_admin({}, None)
-    options = launch_options(Settings(users="an:1:admin"))
-    assert options["share"] is False and options["auth"]("an", "1")
-    assert launch_options(Settings())["auth"] is None

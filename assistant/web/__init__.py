@@ -1,9 +1,12 @@
 """The web app: chat with cited answers, the cited documents, the library and the targets table.
 
-One module per job: `layout` (the Gradio Blocks and their events), `handlers`
-(the Python side of each event), `library` (the store behind the app),
-`render` (HTML), `uploads`, `logins`, `targets_view`, `export` (Markdown and
-feedback), `filters` (the form values both tabs read) and `serve`. CSS and JS
+One module per job: `layout` (the Gradio Blocks and their events),
+`targets_tab` (the targets tab's part of them), `handlers` (the Python side of
+each event), `library` (the store behind the app), `render` (HTML), `chart`
+(the targets chart), `uploads`, `logins`, `targets_view`, `export` (Markdown
+and feedback), `filters` (the form values both tabs read), `gate` (the server
+around the app: Vietnamese login, logout, who may upload), `locale` (Gradio's
+own words in Vietnamese), `statics` and `serve`. CSS, JS and the login page
 are files in `static/`.
 
 Everything shown in the browser that comes from a document or a user (titles,

@@ -16,19 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from assistant import targets_table
 from assistant.settings import Settings
+from assistant.web.chart import CHART_HINT, NO_FIGURES, chart_notes_html, chart_rows, write_chart
 from assistant.web.export import FeedbackLog, export_markdown, feedback_record, session_folder
 from assistant.web.filters import ALL_PROVINCES, k_value, province_filter
-from assistant.web.library import Library, library_rows
+from assistant.web.library import Library, library_rows, pick_document
 from assistant.web.logins import is_admin, parse_users
 from assistant.web.render import (
     DOCUMENT_GONE,
+    account_html,
     answer_html,
     chat_messages,
     document_html,
     message_html,
+    panel_html,
     upload_report_html,
 )
 from assistant.web.targets_view import (
@@ -43,6 +47,9 @@ from assistant.web.uploads import upload_files
 
 # One answer record as the chat keeps it: `AnswerRecord.to_json()`.
 Turn = dict[str, Any]
+# The longest question answered (characters): longer ones would hold a worker for
+# seconds. To become the setting `max_question_chars`.
+MAX_QUESTION_CHARS = 2000
 # Gradio injects a progress tracker into the handler that declares this default.
 PROGRESS = gr.Progress()
 # Downloads (the conversation, the targets CSV), one folder per browser session.
@@ -59,6 +66,29 @@ def _username(request: gr.Request | None) -> str | None:
 
 def _session(request: gr.Request | None) -> str | None:
     return getattr(request, "session_hash", None)
+
+
+def check_question(question: str) -> str:
+    """The question, stripped; raises gr.Error (a Vietnamese message) when it is too long."""
+    question = (question or "").strip()
+    if len(question) > MAX_QUESTION_CHARS:
+        size, cap = (f"{n:,}".replace(",", ".") for n in (len(question), MAX_QUESTION_CHARS))
+        raise gr.Error(
+            f"Câu hỏi quá dài: {size} ký tự, tối đa {cap} ký tự. Hãy rút gọn câu hỏi.",
+            title="Câu hỏi quá dài",
+        )
+    return question
+
+
+def discard_temporary(paths: list[Path]) -> None:
+    """Delete Gradio's temporary copies of uploaded files once they are stored (or refused).
+
+    Only files inside Gradio's upload folder are touched, never a caller's own files.
+    """
+    temporary = Path(get_upload_folder()).resolve()
+    for path in paths:
+        if path.resolve().is_relative_to(temporary):
+            path.unlink(missing_ok=True)
 
 
 def _turn_of(index: Any) -> int:
@@ -82,6 +112,7 @@ class Handlers:
     def ask(self, question: str, province: str | None, k: Any) -> Turn:
         """One question without history: the record `assistant ask --json` prints."""
         k = k_value(k, self.settings.k)
+        question = check_question(question)
         return self.library.ask(question, (), province_filter(province), k).to_json()
 
     def respond(
@@ -93,21 +124,21 @@ class Handlers:
         request: gr.Request,
     ) -> tuple[Any, ...]:
         """Answer the question with the earlier ones as history: chat, turns, panel, export."""
-        question = (question or "").strip()
+        question = check_question(question or "")
         turns = list(turns or [])
         if not question:
             return tuple(gr.skip() for _ in range(6))
         history = [t["question"] for t in turns]
         k = k_value(k, self.settings.k)
         record = self.library.ask(question, history, province_filter(province), k)
-        turns.append(record.to_json())
+        turns.append({**record.to_json(), "province_filter": province_filter(province)})
         path = session_folder(self.exports, _session(request)) / "hoi-dap.md"
         path.write_text(export_markdown(turns), encoding="utf-8")
         return (
             chat_messages(turns),
             turns,
             len(turns) - 1,
-            answer_html(turns[-1], self.library.view),
+            panel_html(turns[-1], self.library.view),
             "",
             gr.DownloadButton(value=str(path), interactive=True),
         )
@@ -127,7 +158,7 @@ class Handlers:
         turn = _turn_of(evt.index)
         if not turns or not 0 <= turn < len(turns):
             return gr.skip(), gr.skip()
-        return turn, answer_html(turns[turn], self.library.view)
+        return turn, panel_html(turns[turn], self.library.view)
 
     # -- documents
 
@@ -147,6 +178,16 @@ class Handlers:
 
     def open_picked(self, doc_id: str | None) -> str:
         return document_html(self.library.view(doc_id) if doc_id else None)
+
+    def open_library_row(self, evt: gr.SelectData) -> tuple[Any, ...]:
+        """A click on a library row: that document in the chat tab's document view."""
+        row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        doc = pick_document(self.library.documents(), row, getattr(evt, "row_value", None))
+        if doc is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        view = self.library.view(doc.doc_id)
+        picker = gr.Dropdown(choices=self.library.choices(), value=doc.doc_id if view else None)
+        return document_html(view) if view else DOCUMENT_GONE, picker, gr.Tabs(selected="chat")
 
     # -- targets
 
@@ -172,6 +213,29 @@ class Handlers:
             count,
             gr.DownloadButton(value=str(path), interactive=bool(rows)),
         )
+
+    def show_chart(
+        self, rows: list[dict[str, Any]] | None, indicator: str | None, request: gr.Request
+    ) -> tuple[Any, ...]:
+        """The chart of the indicator chosen in the targets tab: image, notes, PNG download."""
+        if not indicator or indicator == ALL_INDICATORS:
+            note = message_html("vd-note", CHART_HINT)
+            return gr.Image(None, visible=False), note, gr.DownloadButton(None, interactive=False)
+        bars = chart_rows(rows or [])
+        if not bars:
+            note = message_html("vd-note", NO_FIGURES)
+            return gr.Image(None, visible=False), note, gr.DownloadButton(None, interactive=False)
+        path = session_folder(self.exports, _session(request)) / "bieu-do-chi-tieu.png"
+        write_chart(bars, indicator, path)
+        return (
+            gr.Image(str(path), visible=True),
+            chart_notes_html(bars),
+            gr.DownloadButton(value=str(path), interactive=True),
+        )
+
+    def open_bar(self, evt: gr.EventData) -> tuple[Any, ...]:
+        """A click on a chart's numbered sentence: its document, in the chat tab."""
+        return (*self.open_cited(evt), gr.Tabs(selected="chat"))
 
     def open_target(self, rows: list[dict[str, Any]] | None, evt: gr.SelectData) -> tuple[Any, ...]:
         """A click on a targets row: its document at the sentence, in the chat tab."""
@@ -246,12 +310,14 @@ class Handlers:
 
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
         """A page load: the library as it is now; upload and removal for admins only."""
-        admin = is_admin(self.users, _username(request))
+        username = _username(request)
+        admin = is_admin(self.users, username)
         note = "" if admin else _NOT_ADMIN_NOTE
         return (
             *self.library_state(),
             gr.Column(visible=admin),
             gr.Markdown(note, visible=bool(note)),
+            account_html(username if self.users else None),
         )
 
     def upload(
@@ -268,6 +334,7 @@ class Handlers:
             progress=lambda items: progress.tqdm(items, desc="Đang lập chỉ mục", unit="tệp"),
         )
         results = upload_files(paths, self.library.uploads, ingest, self.settings.max_bytes)
+        discard_temporary(paths)
         return (upload_report_html(results), *self.library_state())
 
     def remove(self, doc_id: str | None, request: gr.Request) -> tuple[Any, ...]:

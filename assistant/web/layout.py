@@ -11,41 +11,33 @@ endpoints after the handlers (`/respond`, `/upload`...), numbering repeats.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 import gradio as gr
 
-from assistant import targets_table
 from assistant.answer import Assistant
 from assistant.settings import Settings
 from assistant.web.filters import ALL_PROVINCES, province_choices
-from assistant.web.handlers import Handlers, ask_endpoint
-from assistant.web.library import Library, library_rows
+from assistant.web.handlers import MAX_QUESTION_CHARS, Handlers, ask_endpoint
+from assistant.web.library import LIBRARY_HEADERS, Library, library_rows
 from assistant.web.render import answer_html, document_html
-from assistant.web.targets_view import (
-    ALL_INDICATORS,
-    TARGET_SORTS,
-    indicator_choices,
-    target_rows,
-    target_table,
-)
+from assistant.web.statics import PRIVATE, static_text
+from assistant.web.targets_tab import TargetsTab, refresh_targets, targets_tab, wire_targets
 from assistant.web.uploads import mb
 from index.weights import RETRIEVAL
 
 # Events of one kind (e.g. questions) the app runs at once; more wait in the queue.
 CONCURRENCY = 4
+# Sample questions under the chat box: each is answered by the bundled articles
+# (tests/test_web_samples.py asks them); the second follows up on the first.
 EXAMPLES = (
     "Sóc Trăng đặt chỉ tiêu kinh tế số bao nhiêu phần trăm GRDP?",
-    "Tây Ninh có bao nhiêu tổ công nghệ số cộng đồng?",
     "Còn Tuyên Quang thì sao?",
+    "Ứng dụng dùng chung của Tây Ninh tên là gì và có bao nhiêu tài khoản đăng ký?",
+    "Tuyên Quang đã đầu tư bao nhiêu điểm cầu phục vụ công tác chỉ đạo điều hành?",
 )
-# Events whose API endpoints only the app itself calls.
-PRIVATE = {"api_visibility": "undocumented"}
-
-
-def static_text(name: str) -> str:
-    """A file of the package's static/ folder (CSS, JS), read when the app is built."""
-    return (resources.files("assistant.web") / "static" / name).read_text(encoding="utf-8")
+FOLLOW_UPS = {EXAMPLES[1]: EXAMPLES[0]}
+# Gradio's cached files (uploads, downloads): checked hourly, removed after a day.
+DELETE_CACHE = (3600, 86400)
 
 
 @dataclass(frozen=True)
@@ -69,6 +61,7 @@ class ChatTab:
 
 @dataclass(frozen=True)
 class LibraryTab:
+    account: gr.HTML
     admin_note: gr.Markdown
     table: gr.Dataframe
     manage: gr.Column
@@ -80,57 +73,44 @@ class LibraryTab:
     remove_report: gr.HTML
 
 
-@dataclass(frozen=True)
-class TargetsTab:
-    province: gr.Dropdown
-    indicator: gr.Dropdown
-    sort: gr.Dropdown
-    table: gr.Dataframe
-    rows: gr.State
-    count: gr.HTML
-    export: gr.DownloadButton
-
-    @property
-    def inputs(self) -> list[gr.components.Component]:
-        """The filters, in the order `Handlers.show_targets` takes them."""
-        return [self.province, self.indicator, self.sort]
-
-    @property
-    def outputs(self) -> list[gr.components.Component]:
-        """What `Handlers.show_targets` returns, in order."""
-        return [self.table, self.rows, self.indicator, self.count, self.export]
-
-
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The Gradio Blocks app over one assistant; call `.launch(**launch_options(settings))`."""
+    """The Gradio Blocks app over one assistant; `serve.site` puts it behind the login."""
     handlers = Handlers(Library(assistant, settings), settings)
-    with gr.Blocks(title="Trợ lý tài liệu", analytics_enabled=False) as app:
-        gr.HTML(
-            f"<style>{static_text('app.css')}</style><h1 style='margin:0'>Trợ lý tài liệu</h1>"
-            "<p class='vd-note' style='margin:2px 0 0'>Hỏi đáp tiếng Việt trên các tài liệu "
-            "trong thư viện; mỗi câu trả lời kèm trích dẫn nguồn.</p>",
-            js_on_load=None,
-        )
+    handlers.library.remove_orphans()
+    with gr.Blocks(
+        title="Trợ lý tài liệu", analytics_enabled=False, delete_cache=DELETE_CACHE
+    ) as app:
+        with gr.Row(elem_id="header"):
+            gr.HTML(
+                f"<style>{static_text('app.css')}</style><h1 style='margin:0'>Trợ lý tài liệu</h1>"
+                "<p class='vd-note' style='margin:2px 0 0'>Hỏi đáp tiếng Việt trên các tài liệu "
+                "trong thư viện; mỗi câu trả lời kèm trích dẫn nguồn.</p>",
+                js_on_load=None,
+                scale=4,
+            )
+            account = gr.HTML("", js_on_load=None, elem_id="account", scale=1)
         turns = gr.State([])
         selected = gr.State(-1)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Hỏi đáp", id="chat"):
                 chat = _chat_tab(handlers.library, settings)
             with gr.Tab("Thư viện", id="library"):
-                library = _library_tab(handlers.library, settings)
+                library = _library_tab(handlers.library, settings, account)
             with gr.Tab("Chỉ tiêu", id="targets"):
-                targets = _targets_tab(handlers.library)
+                targets = targets_tab(handlers.library)
         _wire_chat(handlers, chat, turns, selected)
-        _wire_library(app, handlers, library, targets, chat)
-        _wire_targets(handlers, targets, chat, tabs)
+        _wire_library(app, handlers, library, targets, chat, tabs)
+        wire_targets(handlers, targets, [chat.doc_view, chat.doc_picker, tabs])
         gr.api(ask_endpoint(handlers), api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
 
 
 def _chat_tab(library: Library, settings: Settings) -> ChatTab:
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=5):
+    # On a phone, app.css lays the question, then the answer, then the rest out in
+    # one column (by these ids), so the answer is right under the question.
+    with gr.Row(equal_height=False, elem_id="chat-row"):
+        with gr.Column(scale=5, elem_id="chat-col"):
             chatbot = gr.Chatbot(
                 label="Cuộc trò chuyện",
                 height=420,
@@ -141,13 +121,13 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
                 elem_id="chatbot",
                 placeholder="Hãy đặt một câu hỏi về các tài liệu trong thư viện.",
             )
-            with gr.Row():
+            with gr.Row(elem_id="ask-row"):
                 question = gr.Textbox(
                     show_label=False,
-                    placeholder="Nhập câu hỏi, ví dụ: Tây Ninh có bao nhiêu tổ "
-                    "công nghệ số cộng đồng?",
+                    placeholder=f"Nhập câu hỏi, ví dụ: {EXAMPLES[3]}",
                     lines=1,
                     max_lines=4,
+                    max_length=MAX_QUESTION_CHARS,
                     scale=8,
                     elem_id="question",
                     autofocus=True,
@@ -180,7 +160,7 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
                     useful = gr.Button("Hữu ích", size="sm", elem_id="useful")
                     not_useful = gr.Button("Không hữu ích", size="sm", elem_id="not-useful")
                 feedback_status = gr.HTML("", js_on_load=None, elem_id="feedback-status")
-        with gr.Column(scale=6):
+        with gr.Column(scale=6, elem_id="answer-col"):
             panel = gr.HTML(
                 answer_html(None, library.view),
                 label="Câu trả lời và nguồn",
@@ -223,15 +203,15 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
     )
 
 
-def _library_tab(library: Library, settings: Settings) -> LibraryTab:
+def _library_tab(library: Library, settings: Settings, account: gr.HTML) -> LibraryTab:
     admin_note = gr.Markdown("", visible=False)
     table = gr.Dataframe(
         library_rows(library.documents()),
-        headers=["Tiêu đề", "Ngày", "Tỉnh/thành", "Số đoạn", "Tệp"],
-        datatype=["str", "str", "str", "number", "str"],
+        headers=LIBRARY_HEADERS,
+        datatype=["str", "str", "str", "number", "str", "str", "str"],
         interactive=False,
-        column_widths=["38%", "12%", "16%", "8%", "26%"],
-        label="Tài liệu đã lập chỉ mục",
+        column_widths=["32%", "9%", "6%", "7%", "10%", "14%", "22%"],
+        label="Tài liệu đã lập chỉ mục (bấm vào một dòng để đọc tài liệu)",
         elem_id="library-table",
         wrap=True,
     )
@@ -258,6 +238,7 @@ def _library_tab(library: Library, settings: Settings) -> LibraryTab:
             remove = gr.Button("Xóa tài liệu", variant="stop", scale=1)
         remove_report = gr.HTML("", js_on_load=None, elem_id="remove-report")
     return LibraryTab(
+        account,
         admin_note,
         table,
         manage,
@@ -268,55 +249,6 @@ def _library_tab(library: Library, settings: Settings) -> LibraryTab:
         remove,
         remove_report,
     )
-
-
-def _targets_tab(library: Library) -> TargetsTab:
-    gr.Markdown(
-        "Các chỉ tiêu và kết quả nêu trong tài liệu đã lập chỉ mục, mỗi dòng gắn "
-        "với câu trong tài liệu. Bấm vào một dòng để mở tài liệu tại câu đó."
-    )
-    with gr.Row():
-        province = gr.Dropdown(
-            province_choices(),
-            value=ALL_PROVINCES,
-            label="Tỉnh/thành (tên cũ hoặc tên sau sáp nhập)",
-            elem_id="targets-province",
-            scale=3,
-        )
-        indicator = gr.Dropdown(
-            indicator_choices(library.documents()),
-            value=ALL_INDICATORS,
-            label="Chỉ tiêu",
-            elem_id="targets-indicator",
-            scale=4,
-        )
-        sort = gr.Dropdown(
-            TARGET_SORTS, value="province", label="Sắp xếp theo", elem_id="targets-sort", scale=2
-        )
-    initial = target_rows(library.documents())
-    table = gr.Dataframe(
-        target_table(initial),
-        headers=targets_table.HEADERS,
-        datatype="str",
-        interactive=False,
-        column_widths=["11%", "23%", "9%", "8%", "11%", "10%", "9%", "19%"],
-        label="Chỉ tiêu và kết quả",
-        elem_id="targets-table",
-        wrap=True,
-        max_height=640,
-    )
-    rows = gr.State(initial)
-    with gr.Row(equal_height=True):
-        count = gr.HTML("", js_on_load=None, elem_id="targets-count", scale=4)
-        export = gr.DownloadButton(
-            "Tải bảng (CSV)",
-            value=None,
-            interactive=False,
-            size="sm",
-            scale=1,
-            elem_id="targets-export",
-        )
-    return TargetsTab(province, indicator, sort, table, rows, count, export)
 
 
 def _wire_chat(handlers: Handlers, chat: ChatTab, turns: gr.State, selected: gr.State) -> None:
@@ -344,31 +276,26 @@ def _wire_chat(handlers: Handlers, chat: ChatTab, turns: gr.State, selected: gr.
 
 
 def _wire_library(
-    app: gr.Blocks, handlers: Handlers, library: LibraryTab, targets: TargetsTab, chat: ChatTab
+    app: gr.Blocks,
+    handlers: Handlers,
+    library: LibraryTab,
+    targets: TargetsTab,
+    chat: ChatTab,
+    tabs: gr.Tabs,
 ) -> None:
     """Uploads, removals and page loads change the library, so the targets tab follows."""
     outputs = [library.table, library.remove_picker, chat.doc_picker]
     upload_outputs = [library.upload_report, *outputs]
     remove_outputs = [library.remove_report, *outputs]
-    load_outputs = [*outputs, library.manage, library.admin_note]
-    show_targets = handlers.show_targets
-    library.upload.click(handlers.upload, [library.files], upload_outputs, **PRIVATE).then(
-        lambda: None,
-        None,
-        library.files,
-        **PRIVATE,  # empties the file picker
-    ).then(show_targets, targets.inputs, targets.outputs, **PRIVATE)
-    library.remove.click(handlers.remove, [library.remove_picker], remove_outputs, **PRIVATE).then(
-        show_targets, targets.inputs, targets.outputs, **PRIVATE
+    load_outputs = [*outputs, library.manage, library.admin_note, library.account]
+    uploaded = library.upload.click(handlers.upload, [library.files], upload_outputs, **PRIVATE)
+    # The lambda empties the file picker.
+    refresh_targets(handlers, targets, uploaded.then(lambda: None, None, library.files, **PRIVATE))
+    removed = library.remove.click(
+        handlers.remove, [library.remove_picker], remove_outputs, **PRIVATE
     )
-    app.load(handlers.on_load, None, load_outputs, **PRIVATE).then(
-        show_targets, targets.inputs, targets.outputs, **PRIVATE
-    )
-
-
-def _wire_targets(handlers: Handlers, targets: TargetsTab, chat: ChatTab, tabs: gr.Tabs) -> None:
-    for control in targets.inputs:
-        control.input(handlers.show_targets, targets.inputs, targets.outputs, **PRIVATE)
-    targets.table.select(
-        handlers.open_target, [targets.rows], [chat.doc_view, chat.doc_picker, tabs], **PRIVATE
+    refresh_targets(handlers, targets, removed)
+    refresh_targets(handlers, targets, app.load(handlers.on_load, None, load_outputs, **PRIVATE))
+    library.table.select(
+        handlers.open_library_row, None, [chat.doc_view, chat.doc_picker, tabs], **PRIVATE
     )

@@ -4,6 +4,7 @@ questions to the assistant, and uploads and removals under one write lock."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 # Document texts kept in memory before the cache starts over.
 _TEXTS_KEPT = 64
+# An upload no document record names is an orphan once older than this (seconds): a
+# younger one may be another app's upload still being indexed.
+ORPHAN_AGE = 3600
 
 
 class Library:
@@ -99,6 +103,22 @@ class Library:
             self.searcher.refresh()
         return summary
 
+    def remove_orphans(self, older_than: float = ORPHAN_AGE) -> list[Path]:
+        """Delete stored uploads that no document names (an upload cut off mid-way)."""
+        if not self.uploads.is_dir():
+            return []
+        with self.write_lock:
+            self.searcher.refresh()
+            named = {Path(d.path).resolve() for d in self.searcher.documents.values() if d.path}
+            removed = []
+            cutoff = time.time() - older_than
+            for path in self.uploads.iterdir():
+                stale = path.is_file() and path.stat().st_mtime < cutoff
+                if stale and path.resolve() not in named:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        return removed
+
     def remove(self, doc_id: str) -> StoredDocument | None:
         """Remove a document from the index (and its stored upload); None if it was gone."""
         with self.write_lock:
@@ -113,9 +133,51 @@ class Library:
         return doc
 
 
-def library_rows(docs: Iterable[StoredDocument]) -> list[list[Any]]:
-    """The library table's value: title, date, provinces, chunks, file."""
+# What the library calls each kind of document the loaders report.
+KIND_NAMES = {
+    "text": "Văn bản",
+    "html": "Trang web",
+    "pdf": "PDF",
+    "docx": "Word",
+    "word": "Word",
+    "ocr": "PDF quét (OCR)",
+    "pdf-ocr": "PDF quét (OCR)",
+}
+LIBRARY_HEADERS = ["Tiêu đề", "Loại", "Trang", "Số đoạn", "Ngày", "Tỉnh/thành", "Tệp"]
+
+
+def library_row(doc: StoredDocument) -> list[Any]:
+    """One row of the library table, in the order of `LIBRARY_HEADERS`."""
     return [
-        [d.title, d.date or "—", ", ".join(d.provinces) or "—", d.chunk_count, d.source]
-        for d in docs
+        doc.title,
+        KIND_NAMES.get(doc.kind, doc.kind),
+        len(doc.pages) or "—",
+        doc.chunk_count,
+        doc.date or "—",
+        ", ".join(doc.provinces) or "—",
+        doc.source,
     ]
+
+
+def library_rows(docs: Iterable[StoredDocument]) -> list[list[Any]]:
+    """The library table's value, one `library_row` a document."""
+    return [library_row(d) for d in docs]
+
+
+def pick_document(
+    docs: Sequence[StoredDocument], index: Any, row_value: Sequence[Any] | None
+) -> StoredDocument | None:
+    """The document a click on the library table meant: the row whose cells match.
+
+    The table may be stale (another session uploaded) or sorted by the user,
+    so the clicked row's cells decide; the index only breaks ties.
+    """
+    if isinstance(index, list | tuple):
+        index = index[0] if index else None
+    if not row_value:
+        return docs[index] if isinstance(index, int) and 0 <= index < len(docs) else None
+    shown = [str(v) for v in row_value]
+    matches = [i for i, d in enumerate(docs) if [str(v) for v in library_row(d)] == shown]
+    if not matches:
+        return None
+    return docs[index if index in matches else matches[0]]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from assistant.web.filters import filter_conflict
 from index.record import StoredDocument
 
 if TYPE_CHECKING:
@@ -253,3 +254,23 @@ def upload_report_html(results: Iterable[UploadResult]) -> str:
             f"{esc(result.message)}</li>"
         )
     return '<ul class="vd-results">' + "".join(lines) + "</ul>"
+
+
+def panel_html(turn: Mapping[str, Any] | None, lookup: Lookup) -> str:
+    """The answer panel, led by a note when the province filter excluded the asked province."""
+    note = None
+    if turn:
+        asked = turn.get("resolved_question") or turn.get("question") or ""
+        note = filter_conflict(asked, turn.get("province_filter"))
+    lead = f'<div class="vd-filter-note" role="alert">⚠ {esc(note)}</div>' if note else ""
+    return lead + answer_html(turn, lookup)
+
+
+def account_html(username: str | None) -> str:
+    """Who is logged in and the logout link; empty without logins."""
+    if not username:
+        return ""
+    return (
+        f'<span class="vd-user">Đang đăng nhập: <strong>{esc(username)}</strong></span> '
+        '<a class="vd-logout" id="logout" href="logout">Đăng xuất</a>'
+    )
