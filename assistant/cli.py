@@ -31,7 +31,7 @@ from index.verify import Rebuild, check_index, repair_index
 STORE = ("data_dir", "db", "chroma_url", "embedding_model", "device", "embedding_form")
 CHUNKING = ("chunk_tokens", "chunk_overlap", "max_file_mb")
 ANSWERING = ("k", "retrieval", "llm_url", "llm_model")
-SERVING = ("host", "port")
+SERVING = ("host", "port", "max_question_chars")
 
 
 def settings_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -112,6 +112,13 @@ class Settings:
             "that passwords stay out of the process list."
         ),
     )
+    max_question_chars: int = field(
+        default=2000,
+        metadata=_about(
+            "Longest question answered, in characters; longer ones get a message.",
+            _between(1, 100_000),
+        ),
+    )
     host: str = field(default="127.0.0.1", metadata=_about("Address the web app listens on."))
     port: int = field(
         default=7860, metadata=_about("Port the web app listens on.", _between(1, 65535))

@@ -19,7 +19,6 @@ from assistant.components import chunking_options
 from assistant.settings import Settings
 from assistant.targets_table import COLUMNS, HEADERS
 from assistant.web.filters import ALL_PROVINCES
-from assistant.web.handlers import MAX_QUESTION_CHARS
 from assistant.web.layout import build_app
 from assistant.web.render import NOT_FOUND_HEADING, RELATED_HEADING
 from assistant.web.serve import serving
@@ -488,7 +487,9 @@ def test_logins_in_vietnamese_and_library_changes_for_admins_only(corpus_assista
             client.predict([handle_file(str(note))], api_name="/upload")
         assert client.predict(SOC_TRANG, ALL_PROVINCES, 5, api_name="/ask")["abstained"] is False
         with pytest.raises(Exception, match="Câu hỏi quá dài"):
-            client.predict("x" * (MAX_QUESTION_CHARS + 1), ALL_PROVINCES, 5, api_name="/ask")
+            client.predict(
+                "x" * (Settings().max_question_chars + 1), ALL_PROVINCES, 5, api_name="/ask"
+            )
     assert not (settings.data_dir / "uploads").exists()
 
 

@@ -14,7 +14,6 @@ from assistant.settings import Settings
 from assistant.web.chart import chart_notes_html, chart_rows, figure_value, write_chart
 from assistant.web.filters import filter_conflict
 from assistant.web.handlers import (
-    MAX_QUESTION_CHARS,
     Handlers,
     check_question,
     discard_temporary,
@@ -61,12 +60,12 @@ def test_a_filter_that_excludes_the_asked_province_is_said():
 
 
 def test_a_question_over_the_cap_gets_a_vietnamese_message(tmp_path):
-    assert check_question("  Hỏi?  ") == "Hỏi?"
-    assert check_question("x" * MAX_QUESTION_CHARS) == "x" * MAX_QUESTION_CHARS
+    assert check_question("  Hỏi?  ", 10) == "Hỏi?"
+    assert check_question("x" * 10, 10) == "x" * 10
     settings = Settings(data_dir=tmp_path)
     handlers = Handlers(Library(empty_assistant(tmp_path), settings), settings, tmp_path / "x")
     with pytest.raises(gr.Error, match=r"Câu hỏi quá dài: 2\.001 ký tự, tối đa 2\.000"):
-        handlers.ask("x" * (MAX_QUESTION_CHARS + 1), None, 5)
+        handlers.ask("x" * (handlers.settings.max_question_chars + 1), None, 5)
     with pytest.raises(gr.Error, match="Câu hỏi quá dài"):
         handlers.respond("x" * 100_000, [], None, 5, gr.Request(session_hash="s"))
 

@@ -49,7 +49,6 @@ from assistant.web.uploads import upload_files
 Turn = dict[str, Any]
 # The longest question answered (characters): longer ones would hold a worker for
 # seconds. To become the setting `max_question_chars`.
-MAX_QUESTION_CHARS = 2000
 # Gradio injects a progress tracker into the handler that declares this default.
 PROGRESS = gr.Progress()
 # Downloads (the conversation, the targets CSV), one folder per browser session.
@@ -68,11 +67,11 @@ def _session(request: gr.Request | None) -> str | None:
     return getattr(request, "session_hash", None)
 
 
-def check_question(question: str) -> str:
+def check_question(question: str, limit: int) -> str:
     """The question, stripped; raises gr.Error (a Vietnamese message) when it is too long."""
     question = (question or "").strip()
-    if len(question) > MAX_QUESTION_CHARS:
-        size, cap = (f"{n:,}".replace(",", ".") for n in (len(question), MAX_QUESTION_CHARS))
+    if len(question) > limit:
+        size, cap = (f"{n:,}".replace(",", ".") for n in (len(question), limit))
         raise gr.Error(
             f"Câu hỏi quá dài: {size} ký tự, tối đa {cap} ký tự. Hãy rút gọn câu hỏi.",
             title="Câu hỏi quá dài",
@@ -112,7 +111,7 @@ class Handlers:
     def ask(self, question: str, province: str | None, k: Any) -> Turn:
         """One question without history: the record `assistant ask --json` prints."""
         k = k_value(k, self.settings.k)
-        question = check_question(question)
+        question = check_question(question, self.settings.max_question_chars)
         return self.library.ask(question, (), province_filter(province), k).to_json()
 
     def respond(
@@ -124,7 +123,7 @@ class Handlers:
         request: gr.Request,
     ) -> tuple[Any, ...]:
         """Answer the question with the earlier ones as history: chat, turns, panel, export."""
-        question = check_question(question or "")
+        question = check_question(question or "", self.settings.max_question_chars)
         turns = list(turns or [])
         if not question:
             return tuple(gr.skip() for _ in range(6))

@@ -17,7 +17,7 @@ import gradio as gr
 from assistant.answer import Assistant
 from assistant.settings import Settings
 from assistant.web.filters import ALL_PROVINCES, province_choices
-from assistant.web.handlers import MAX_QUESTION_CHARS, Handlers, ask_endpoint
+from assistant.web.handlers import Handlers, ask_endpoint
 from assistant.web.library import LIBRARY_HEADERS, Library, library_rows
 from assistant.web.render import answer_html, document_html
 from assistant.web.statics import PRIVATE, static_text
@@ -127,7 +127,7 @@ def _chat_tab(library: Library, settings: Settings) -> ChatTab:
                     placeholder=f"Nhập câu hỏi, ví dụ: {EXAMPLES[3]}",
                     lines=1,
                     max_lines=4,
-                    max_length=MAX_QUESTION_CHARS,
+                    max_length=settings.max_question_chars,
                     scale=8,
                     elem_id="question",
                     autofocus=True,
