@@ -32,13 +32,37 @@ def page_at(pages: Iterable[tuple[int, int, int]], offset: int) -> int | None:
 
 
 @dataclass(frozen=True)
+class FileProperties:
+    """What a file says about itself (a Word file's properties, a page's meta tags).
+
+    Used only where the text itself names no title, date or author.
+    """
+
+    title: str | None = None
+    date: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
 class LoadedDocument:
+    """A file read into text.
+
+    `kind` is "text", "html", "docx", "pdf" or "pdf-ocr" (some pages recognised
+    from images). `confidences` holds, for an OCR'd document, each page's mean
+    word confidence (0-100, in page order; None for a page that had a text
+    layer). `notes` are the things a user should hear about a file that still
+    loaded, one line each (pages left out for low confidence).
+    """
+
     path: Path
     source: str
     text: str
     kind: str
     content_hash: str
     pages: tuple[Page, ...] = ()
+    properties: FileProperties = FileProperties()
+    confidences: tuple[float | None, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         return page_at(self.pages, offset)

@@ -1,0 +1,123 @@
+"""Text for PDF pages that have none: pages rendered by pypdfium2, read by Tesseract.
+
+Scanned plans and resolutions (stamps, signatures) are images only. Each page
+is rendered at `DPI` and read with Tesseract's Vietnamese model (the
+`tesseract` command, installed by `make` from Debian's `tesseract-ocr` and
+`tesseract-ocr-vie`); its TSV output gives each word's confidence, and a
+page's confidence is the mean over its words. A page below
+`MIN_PAGE_CONFIDENCE` is left out of the document and reported: its text
+would be wrong too often to cite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2
+
+from ingest.normalize import nfc
+
+# 300 dpi is Tesseract's documented sweet spot for body text; lower loses tone marks.
+DPI = 300
+LANGUAGE = "vie"
+# Tesseract's mean word confidence on clean Vietnamese pages rendered at 300 dpi
+# is above 90 (tests/test_ocr.py); noisy scans that still read well stay above
+# 70. Below 60 a large share of words is wrong.
+MIN_PAGE_CONFIDENCE = 60.0
+_PAGE_TIMEOUT_S = 120
+_TSV_WORD_LEVEL = "5"
+
+
+class OcrUnavailable(Exception):
+    """Tesseract or its Vietnamese model is not installed."""
+
+
+@dataclass(frozen=True)
+class RecognisedPage:
+    """One page's recognised text (lines, blank lines between paragraphs) and confidence."""
+
+    number: int
+    text: str
+    confidence: float
+
+
+def check_tesseract() -> str:
+    """The tesseract command, or OcrUnavailable saying what to install."""
+    command = shutil.which("tesseract")
+    if command is None:
+        raise OcrUnavailable("Tesseract is not installed (apt-get install tesseract-ocr-vie)")
+    languages = subprocess.run(
+        [command, "--list-langs"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    if LANGUAGE not in languages:
+        raise OcrUnavailable("Tesseract lacks its Vietnamese model (apt-get install tesseract-ocr-vie)")
+    return command
+
+
+def recognise_pages(pdf: bytes, numbers: list[int]) -> list[RecognisedPage]:
+    """Render and read the given 1-based pages, several at a time on several cores."""
+    command = check_tesseract()
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError as exc:
+        raise OcrUnavailable(f"its pages cannot be rendered: {exc}") from exc
+    try:
+        with tempfile.TemporaryDirectory(prefix="ocr-") as folder:
+            images = []
+            for number in numbers:  # pdfium is not thread-safe: render one by one
+                image = Path(folder, f"page-{number}.png")
+                page = document[number - 1]
+                page.render(scale=DPI / 72, grayscale=True).to_pil().save(image)
+                page.close()
+                images.append((number, image))
+            workers = max(1, min(len(images), os.cpu_count() or 1))
+            with ThreadPoolExecutor(workers) as pool:
+                return list(pool.map(lambda item: _read_page(command, *item), images))
+    finally:
+        document.close()
+
+
+def _read_page(command: str, number: int, image: Path) -> RecognisedPage:
+    # One thread per Tesseract: pages run in parallel instead, which scales better.
+    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    result = subprocess.run(
+        [command, str(image), "stdout", "-l", LANGUAGE, "--dpi", str(DPI), "tsv"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+        timeout=_PAGE_TIMEOUT_S,
+    )
+    if result.returncode != 0:
+        detail = " ".join(result.stderr.split())[-200:]
+        raise OcrUnavailable(f"Tesseract failed on page {number}: {detail}")
+    text, confidence = page_from_tsv(result.stdout)
+    return RecognisedPage(number=number, text=text, confidence=confidence)
+
+
+def page_from_tsv(tsv: str) -> tuple[str, float]:
+    """The page's lines (a blank line between paragraphs) and its mean word confidence."""
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    confidences: list[float] = []
+    for row in tsv.splitlines()[1:]:
+        fields = row.split("\t")
+        if len(fields) < 12 or fields[0] != _TSV_WORD_LEVEL or not fields[11].strip():
+            continue
+        block, paragraph, line = int(fields[2]), int(fields[3]), int(fields[4])
+        lines.setdefault((block, paragraph, line), []).append(fields[11].strip())
+        confidences.append(float(fields[10]))
+    out: list[str] = []
+    previous: tuple[int, int] | None = None
+    for (block, paragraph, _), words in lines.items():
+        if previous is not None and previous != (block, paragraph):
+            out.append("")
+        out.append(" ".join(words))
+        previous = (block, paragraph)
+    confidence = sum(confidences) / len(confidences) if confidences else 0.0
+    return nfc("\n".join(out)), confidence
