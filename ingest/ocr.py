@@ -56,7 +56,9 @@ def check_tesseract() -> str:
         [command, "--list-langs"], capture_output=True, text=True, check=False
     ).stdout.split()
     if LANGUAGE not in languages:
-        raise OcrUnavailable("Tesseract lacks its Vietnamese model (apt-get install tesseract-ocr-vie)")
+        raise OcrUnavailable(
+            "Tesseract lacks its Vietnamese model (apt-get install tesseract-ocr-vie)"
+        )
     return command
 
 

@@ -85,9 +85,7 @@ def _trim_edges(lines: list[str], running: frozenset[str]) -> list[str | None]:
     filled = [i for i, line in enumerate(lines) if line]
     edges = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
     return [
-        None
-        if i in edges and (_key(line) in running or _PAGE_NUMBER.match(line))
-        else line
+        None if i in edges and (_key(line) in running or _PAGE_NUMBER.match(line)) else line
         for i, line in enumerate(lines)
     ]
 

@@ -22,9 +22,10 @@ How a sentence is read:
 * Indicator (`ingest.indicators`). `province`: the province the clause or
   sentence names, else the document's main one.
 
-Sentences come from `ingest.sentences.split_paragraphs`. Offsets refer to the
-text exactly as loaded (NFC, as `ingest.load` returns it); other forms keep
-`text[start:end] == quote` but match less.
+Table rows (cells joined by " | ") are read by their table's header instead
+(`ingest.table_targets`). Sentences come from `ingest.sentences.split_paragraphs`.
+Offsets refer to the text exactly as loaded (NFC, as `ingest.load` returns it);
+other forms keep `text[start:end] == quote` but match less.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ingest.figures import RANKS, Figure, figures, primary
 from ingest.indicators import INDEX_NAMES, indicator_label, rank_label
 from ingest.normalize import fold
 from ingest.provinces import find_provinces
+from ingest.table_targets import is_table_row, table_targets
 from ingest.target_status import (
     TARGET_CUE,
     UNKNOWN,
@@ -55,13 +57,25 @@ def extract_targets(
     """Targets and results stated in the content `paragraphs` of `text`, in document order."""
     main = provinces[0] if provinces else None
     rows: list[Target] = []
+    table: list[Span] = []  # the lines of the table being read, header first
     for paragraph in paragraphs:
+        if is_table_row(text[paragraph.span.start : paragraph.span.end]):
+            if table and "\n\n" in text[table[-1].end : paragraph.span.start]:
+                rows.extend(table_targets(text, table, source, main))
+                table = []
+            table.append(paragraph.span)
+            continue
+        if table:
+            rows.extend(table_targets(text, table, source, main))
+            table = []
         carried: str | None = None  # the last indicator of the paragraph so far
         for sentence in paragraph.sentences:
             found = _sentence_rows(text, sentence, paragraph.span, source, main, carried)
             rows.extend(found)
             if found:
                 carried = found[-1].indicator
+    if table:
+        rows.extend(table_targets(text, table, source, main))
     return tuple(rows)
 
 

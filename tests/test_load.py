@@ -21,8 +21,8 @@ from pypdf import PdfReader, PdfWriter
 
 from ingest.document import LoadError
 from ingest.load import SUPPORTED_SUFFIXES, iter_files, load_file
-from ingest.pdf_reflow import PARAGRAPH_BREAK
 from ingest.normalize import strip_diacritics
+from ingest.pdf_reflow import PARAGRAPH_BREAK
 
 LIMIT = 1_000_000
 VIETNAMESE = "Sóc Trăng đặt chỉ tiêu kinh tế số chiếm 20% GRDP; hòa, ủy ban"
