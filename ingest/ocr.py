@@ -26,10 +26,11 @@ from ingest.normalize import nfc
 # 300 dpi is Tesseract's documented sweet spot for body text; lower loses tone marks.
 DPI = 300
 LANGUAGE = "vie"
-# Tesseract's mean word confidence on clean Vietnamese pages rendered at 300 dpi
-# is above 90 (tests/test_ocr.py); noisy scans that still read well stay above
-# 70. Below 60 a large share of words is wrong.
-MIN_PAGE_CONFIDENCE = 60.0
+# Tesseract's mean word confidence is about 95 on clean Vietnamese pages rendered
+# at 300 dpi, and still 95 under a 3-pixel blur (character accuracy 0.994,
+# tests/test_ocr.py). Under a 5-pixel blur it falls to 73 and figures are
+# misread ("45%" read as "49%"); under 7 pixels, 45, and the text is noise.
+MIN_PAGE_CONFIDENCE = 75.0
 _PAGE_TIMEOUT_S = 120
 _TSV_WORD_LEVEL = "5"
 
@@ -40,7 +41,7 @@ class OcrUnavailable(Exception):
 
 @dataclass(frozen=True)
 class RecognisedPage:
-    """One page's recognised text (lines, blank lines between paragraphs) and confidence."""
+    """One page's recognised text (its lines) and mean word confidence (0-100)."""
 
     number: int
     text: str
@@ -104,22 +105,19 @@ def _read_page(command: str, number: int, image: Path) -> RecognisedPage:
 
 
 def page_from_tsv(tsv: str) -> tuple[str, float]:
-    """The page's lines (a blank line between paragraphs) and its mean word confidence."""
-    lines: dict[tuple[int, int, int], list[str]] = {}
+    """The page's lines and its mean word confidence.
+
+    Tesseract's blocks and paragraphs are not kept: it often splits one
+    paragraph in two, and `ingest.pdf_reflow` finds paragraphs from the lines.
+    """
+    lines: dict[tuple[int, int, int, int], list[str]] = {}
     confidences: list[float] = []
     for row in tsv.splitlines()[1:]:
         fields = row.split("\t")
         if len(fields) < 12 or fields[0] != _TSV_WORD_LEVEL or not fields[11].strip():
             continue
-        block, paragraph, line = int(fields[2]), int(fields[3]), int(fields[4])
-        lines.setdefault((block, paragraph, line), []).append(fields[11].strip())
+        key = (int(fields[1]), int(fields[2]), int(fields[3]), int(fields[4]))
+        lines.setdefault(key, []).append(fields[11].strip())
         confidences.append(float(fields[10]))
-    out: list[str] = []
-    previous: tuple[int, int] | None = None
-    for (block, paragraph, _), words in lines.items():
-        if previous is not None and previous != (block, paragraph):
-            out.append("")
-        out.append(" ".join(words))
-        previous = (block, paragraph)
     confidence = sum(confidences) / len(confidences) if confidences else 0.0
-    return nfc("\n".join(out)), confidence
+    return nfc("\n".join(" ".join(words) for words in lines.values())), confidence
