@@ -415,3 +415,44 @@ def test_any_vietnamese_cp1258_text_decodes_to_its_nfc_form(tmp_path_factory, te
     path = tmp_path_factory.mktemp("cp1258") / "t.txt"
     path.write_bytes(cp1258_bytes(text))
     assert load(path).text == text
+
+
+# File faults (#13): one clear line each, and the other files go on
+
+
+def test_a_looping_symlink_is_one_clear_line_and_the_good_file_beside_it_is_found(tmp_path):
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    good = tmp_path / "tot.txt"
+    good.write_text(VIETNAMESE, encoding="utf-8")
+    found = list(iter_files([tmp_path]))
+    errors = [item for item in found if isinstance(item, LoadError)]
+    assert [item for item in found if not isinstance(item, LoadError)] == [good]
+    assert [(e.path, e.code) for e in errors] == [
+        (str(tmp_path / "a.txt"), "unreadable"),
+        (str(tmp_path / "b.txt"), "unreadable"),
+    ]
+    assert all("loops" in e.reason and "\n" not in e.reason for e in errors)
+    named = list(iter_files([tmp_path / "a.txt"]))
+    assert isinstance(named[0], LoadError) and "loops" in named[0].reason
+
+
+def test_a_dangling_symlink_is_reported_as_missing(tmp_path):
+    (tmp_path / "mat.txt").symlink_to(tmp_path / "khong-co.txt")
+    (error,) = iter_files([tmp_path])
+    assert isinstance(error, LoadError) and error.code == "missing"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_detected(tmp_path, encoding):
+    text = f"{VIETNAMESE}\nTỉnh Lâm Đồng đặt mục tiêu đến năm 2026 có 85% hồ sơ trực tuyến.\n"
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode(encoding))
+    assert load(path).text == text
+
+
+def test_binary_without_nul_bytes_is_called_binary(tmp_path):
+    path = tmp_path / "anh.txt"
+    generator = random.Random(7)
+    path.write_bytes(bytes(generator.choice(range(1, 256)) for _ in range(4000)))
+    load_error(path, "binary", "binary")
