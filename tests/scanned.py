@@ -33,6 +33,24 @@ PAGES = (
 )
 
 
+def article_pages(
+    count: int, lines_per_page: int = 38, width: int = 68
+) -> tuple[tuple[str, ...], ...]:
+    """`count` full pages of the bundled articles' text, wrapped as a typed page wraps it:
+    real, varied Vietnamese, so no line repeats from page to page as a running head would."""
+    articles = Path(__file__).resolve().parents[1] / "data" / "articles"
+    words = " ".join(p.read_text(encoding="utf-8") for p in sorted(articles.glob("*.txt"))).split()
+    lines: list[str] = []
+    line = ""
+    while len(lines) < count * lines_per_page:
+        for word in words:
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = ""
+            line = f"{line} {word}" if line else word
+    return tuple(tuple(lines[n * lines_per_page : (n + 1) * lines_per_page]) for n in range(count))
+
+
 def page_image(lines: tuple[str, ...], *, blur: float = 0.0) -> Image.Image:
     image = Image.new("L", A4_300DPI, 255)
     draw = ImageDraw.Draw(image)
