@@ -11,6 +11,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+# How a table row is written into a document's text: one line, its cells joined by this,
+# so that a row is one sentence to the chunker and the targets reader (`ingest.load_docx`,
+# `ingest.load_html`, `ingest.table_targets`).
+CELL_SEPARATOR = " | "
+
 
 class Page(NamedTuple):
     """A PDF page's character range in the document text, kept for citations.

@@ -22,9 +22,9 @@ from ingest.load_text import decode_text
 from ingest.normalize import nfc
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
-# Office files a folder of officials' documents often holds that this cannot
-# read: reported, with what to do, rather than skipped without a word.
-CONVERTIBLE_SUFFIXES = (".doc", ".rtf", ".odt", ".xls", ".xlsx", ".ppt", ".pptx")
+# Word-processor files this cannot read, common in officials' folders: reported
+# with what to do, rather than skipped without a word as other files are.
+CONVERTIBLE_SUFFIXES = (".doc", ".rtf", ".odt")
 
 
 def load_file(path: Path, *, max_bytes: int) -> LoadedDocument:

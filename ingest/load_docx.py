@@ -11,27 +11,24 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
+from docx.opc.coreprops import CoreProperties
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from ingest.document import FileProperties, LoadError
+from ingest.document import CELL_SEPARATOR, FileProperties, LoadError
 from ingest.normalize import nfc
-
-CELL_SEPARATOR = " | "
 
 
 def docx_text(path: Path, raw: bytes) -> tuple[str, FileProperties]:
     """The document's text (blocks separated by blank lines) and its core properties."""
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except Exception as exc:  # python-docx raises zip, XML and lookup errors on damaged files
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise LoadError(
             path, "corrupt_docx", f"the Word file is corrupt or not a .docx: {detail}"
@@ -52,10 +49,10 @@ def _blocks(content: Iterator[Paragraph | Table]) -> Iterator[str]:
             yield _one_line(item.text)
 
 
-def _row_line(row: object) -> str:
+def _row_line(row: _Row) -> str:
     cells: list[str] = []
     seen: set[int] = set()
-    for cell in row.cells:  # type: ignore[attr-defined]
+    for cell in row.cells:
         if id(cell._tc) in seen:  # a merged cell repeats for every column it spans
             continue
         seen.add(id(cell._tc))
@@ -65,9 +62,9 @@ def _row_line(row: object) -> str:
     return CELL_SEPARATOR.join(cells)
 
 
-def _cell_text(cell: object) -> str:
+def _cell_text(cell: _Cell) -> str:
     """A cell's paragraphs and nested tables on one line, so the row stays one line."""
-    parts = list(_blocks(cell.iter_inner_content()))  # type: ignore[attr-defined]
+    parts = list(_blocks(cell.iter_inner_content()))
     return _one_line(" ".join(parts))
 
 
@@ -75,10 +72,10 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _properties(core: object) -> FileProperties:
-    title = _one_line(getattr(core, "title", "") or "") or None
-    author = _one_line(getattr(core, "author", "") or "") or None
-    created = getattr(core, "created", None)
+def _properties(core: CoreProperties) -> FileProperties:
+    title = _one_line(core.title or "") or None
+    author = _one_line(core.author or "") or None
+    created = core.created
     date = (
         f"{created.day}/{created.month}/{created.year}" if isinstance(created, datetime) else None
     )

@@ -22,7 +22,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([-\w.:]+)""", 
 _META_SCAN_BYTES = 1024
 _BODY = re.compile(r"<body[\s>]", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_TABLE_ROW = re.compile(r"^\|\s?(.*?)\s?\|$", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^\|\s?(.*?)\s?\|$", re.MULTILINE)  # cells already joined by " | "
 _TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\n?", re.MULTILINE)
 
 

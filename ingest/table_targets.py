@@ -19,13 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from ingest.document import Span, Target
+from ingest.document import CELL_SEPARATOR, Span, Target
 from ingest.indicators import indicator_of
 from ingest.normalize import fold, strip_diacritics
 from ingest.provinces import find_provinces
 from ingest.target_status import UNKNOWN
 
-CELL_SEPARATOR = " | "
 _ACHIEVED = re.compile(r"ket qua|thuc hien|dat duoc|uoc dat|hien trang|thuc te|da dat")
 _TARGET = re.compile(r"muc tieu|ke hoach|phan dau|chi tieu (?:nam|den|giai doan)|dinh huong")
 _DEADLINE = re.compile(r"^(?:nam|thoi han|thoi gian|lo trinh|den nam|moc)\b")
