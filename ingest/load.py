@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingest.document import FileProperties, LoadedDocument, LoadError
 from ingest.load_docx import docx_text
-from ingest.load_html import html_text
+from ingest.load_html import web_page_text
 from ingest.load_pdf import pdf_text
 from ingest.load_text import decode_text
 from ingest.normalize import nfc
@@ -51,7 +51,7 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedDocument:
             notes=found.notes,
         )
     elif suffix in (".html", ".htm"):
-        text, properties = html_text(path, raw)
+        text, properties = web_page_text(path, raw)
         fields.update(text=text, kind="html", properties=properties)
     elif suffix == ".docx":
         text, properties = docx_text(path, raw)

@@ -26,7 +26,7 @@ _TABLE_ROW = re.compile(r"^\|\s?(.*?)\s?\|$", re.MULTILINE)  # cells already joi
 _TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\n?", re.MULTILINE)
 
 
-def html_text(path: Path, raw: bytes) -> tuple[str, FileProperties]:
+def web_page_text(path: Path, raw: bytes) -> tuple[str, FileProperties]:
     """The page's main text, its title on the first line, and its metadata."""
     declared = _META_CHARSET.search(raw[:_META_SCAN_BYTES])
     markup = nfc(decode_text(path, raw, declared.group(1).decode("ascii") if declared else None))

@@ -74,9 +74,9 @@ def recognise_pages(pdf: bytes, numbers: list[int]) -> list[RecognisedPage]:
         with tempfile.TemporaryDirectory(prefix="ocr-") as folder:
             images = []
             for number in numbers:  # pdfium is not thread-safe: render one by one
-                image = Path(folder, f"page-{number}.png")
+                image = Path(folder, f"page-{number}.pgm")
                 page = document[number - 1]
-                page.render(scale=DPI / 72, grayscale=True).to_pil().save(image)
+                _write_pgm(page.render(scale=DPI / 72, grayscale=True), image)
                 page.close()
                 images.append((number, image))
             workers = max(1, min(len(images), os.cpu_count() or 1))
@@ -84,6 +84,16 @@ def recognise_pages(pdf: bytes, numbers: list[int]) -> list[RecognisedPage]:
                 return list(pool.map(lambda item: _read_page(command, *item), images))
     finally:
         document.close()
+
+
+def _write_pgm(bitmap: pypdfium2.PdfBitmap, path: Path) -> None:
+    """The grey page as a PGM file: Tesseract reads it, and nothing needs compressing."""
+    data = bytes(bitmap.buffer)
+    width, stride = bitmap.width, bitmap.stride
+    with path.open("wb") as out:
+        out.write(f"P5\n{width} {bitmap.height}\n255\n".encode("ascii"))
+        for row in range(bitmap.height):
+            out.write(data[row * stride : row * stride + width])
 
 
 def _read_page(command: str, number: int, image: Path) -> RecognisedPage:
