@@ -26,10 +26,10 @@ from ingest.normalize import nfc
 # 300 dpi is Tesseract's documented sweet spot for body text; lower loses tone marks.
 DPI = 300
 LANGUAGE = "vie"
-# Tesseract's mean word confidence is about 95 on clean Vietnamese pages rendered
-# at 300 dpi, and still 95 under a 3-pixel blur (character accuracy 0.994,
-# tests/test_ocr.py). Under a 5-pixel blur it falls to 73 and figures are
-# misread ("45%" read as "49%"); under 7 pixels, 45, and the text is noise.
+# Tesseract's mean word confidence on full Vietnamese pages rendered at 300 dpi
+# (benchmarks/ocr.py): 96 clean (character accuracy 0.998), 95 under a 3-pixel
+# blur (0.99); under a 5-pixel blur 66 (0.80: figures misread, "45%" as "49%");
+# under 7 pixels about 45, and the text is noise.
 MIN_PAGE_CONFIDENCE = 75.0
 _PAGE_TIMEOUT_S = 120
 _TSV_WORD_LEVEL = "5"
