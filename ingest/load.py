@@ -8,6 +8,7 @@ never stops a folder import. Each format has its own module: `load_text`
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -89,7 +90,7 @@ def _checked_link(path: Path) -> Path | LoadError:
     try:
         path.resolve(strict=True)
     except (RuntimeError, OSError) as exc:  # Python 3.11 raises RuntimeError on a loop
-        if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:
+        if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
             return LoadError(path, "unreadable", "a symbolic link that loops back to itself")
         if path.is_symlink():
             return LoadError(path, "missing", "a symbolic link to a file that does not exist")

@@ -99,14 +99,17 @@ def _write_pgm(bitmap: pypdfium2.PdfBitmap, path: Path) -> None:
 def _read_page(command: str, number: int, image: Path) -> RecognisedPage:
     # One thread per Tesseract: pages run in parallel instead, which scales better.
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    result = subprocess.run(
-        [command, str(image), "stdout", "-l", LANGUAGE, "--dpi", str(DPI), "tsv"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=environment,
-        timeout=_PAGE_TIMEOUT_S,
-    )
+    try:
+        result = subprocess.run(
+            [command, str(image), "stdout", "-l", LANGUAGE, "--dpi", str(DPI), "tsv"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=environment,
+            timeout=_PAGE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        raise OcrUnavailable(f"Tesseract took over {_PAGE_TIMEOUT_S} s on page {number}") from None
     if result.returncode != 0:
         detail = " ".join(result.stderr.split())[-200:]
         raise OcrUnavailable(f"Tesseract failed on page {number}: {detail}")
