@@ -39,7 +39,10 @@ def _split_long(text: str, span: Span, max_tokens: int, measure: Measure) -> lis
 
     Each piece is the longest run of whole words that fits (at least one word),
     found by bisection: token counts only grow as words are added, and measuring
-    every prefix would tokenize a long sentence quadratically often.
+    every prefix would tokenize a long sentence quadratically often. Every word
+    is at least one token, so a piece never holds more than `max_tokens` words:
+    the search looks no further, or each piece of a very long line (a table
+    dump, OCR text without stops) would measure half the line again.
     """
     words = list(re.finditer(r"\S+", text[span.start : span.end]))
     starts = [span.start + word.start() for word in words]
@@ -48,7 +51,8 @@ def _split_long(text: str, span: Span, max_tokens: int, measure: Measure) -> lis
     first = 0
     start = span.start
     while first < len(ends):
-        low, high = first, len(ends) - 1  # ends[low] is taken even when it alone is too long
+        # ends[low] is taken even when it alone is too long.
+        low, high = first, min(len(ends) - 1, first + max_tokens)
         while low < high:
             middle = (low + high + 1) // 2
             if measure(text[start : ends[middle]]) <= max_tokens:

@@ -12,6 +12,7 @@ với ...") is merged into it. So "A đạt 100%, B đạt 50%" gives two rows, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ingest.figures import Figure
@@ -67,7 +68,7 @@ def groups(low: str, clause: tuple[int, int], figures: list[Figure]) -> list[Gro
     found: list[Group] = []
     pending: list[tuple[int, int]] = []  # segments without a figure, waiting for one
     for seg in _segments(low, clause, figures):
-        inside = [f for f in figures if seg[0] <= f.start < seg[1] and f.role != "ignore"]
+        inside = [f for f in _between(figures, *seg) if f.role != "ignore"]
         last = found[-1] if found and not pending else None
         refers_back = bool(inside) and all(f.role == "target" for f in inside)
         continues = refers_back or _CONTINUES.match(low, seg[0]) is not None
@@ -96,9 +97,17 @@ def _segments(low: str, clause: tuple[int, int], figures: list[Figure]) -> list[
         cursor = a
         for match in re.finditer(r"\s+và\s+", low[a:b]):
             split = a + match.start() + 1
-            if any(split <= f.start < b and f.role != "ignore" for f in figures):
+            if any(f.role != "ignore" for f in _between(figures, split, b)):
                 if low[cursor:split].strip():
                     segments.append((cursor, split))
                 cursor = split
         segments.append((cursor, b))
     return segments
+
+
+def _between(figures: list[Figure], start: int, end: int) -> list[Figure]:
+    """The figures (in text order) starting in [start, end), found by bisection: a long
+    sentence has many segments and many figures."""
+    first = bisect_left(figures, start, key=lambda f: f.start)
+    last = bisect_left(figures, end, lo=first, key=lambda f: f.start)
+    return figures[first:last]

@@ -11,6 +11,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+# How a table row is written into a document's text: one line, its cells joined by this,
+# so that a row is one sentence to the chunker and the targets reader (`ingest.load_docx`,
+# `ingest.load_html`, `ingest.table_targets`).
+CELL_SEPARATOR = " | "
+
 
 class Page(NamedTuple):
     """A PDF page's character range in the document text, kept for citations.
@@ -32,13 +37,37 @@ def page_at(pages: Iterable[tuple[int, int, int]], offset: int) -> int | None:
 
 
 @dataclass(frozen=True)
+class FileProperties:
+    """What a file says about itself (a Word file's properties, a page's meta tags).
+
+    Used only where the text itself names no title, date or author.
+    """
+
+    title: str | None = None
+    date: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
 class LoadedDocument:
+    """A file read into text.
+
+    `kind` is "text", "html", "docx", "pdf" or "pdf-ocr" (some pages recognised
+    from images). `confidences` holds, for an OCR'd document, each page's mean
+    word confidence (0-100, in page order; None for a page that had a text
+    layer). `notes` are the things a user should hear about a file that still
+    loaded, one line each (pages left out for low confidence).
+    """
+
     path: Path
     source: str
     text: str
     kind: str
     content_hash: str
     pages: tuple[Page, ...] = ()
+    properties: FileProperties = FileProperties()
+    confidences: tuple[float | None, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         return page_at(self.pages, offset)

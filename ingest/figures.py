@@ -18,6 +18,7 @@ starting rank ("từ hạng 57") is ignored; anything else is a value.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ingest.normalize import folded_words
@@ -103,11 +104,13 @@ def figures(s: str, low: str) -> list[Figure]:
         *_scores(s),
     ]
     found.sort(key=lambda f: (_OVERLAP_ORDER.index(f.kind), -(f.end - f.start), f.start))
-    kept: list[Figure] = []
+    kept: list[Figure] = []  # in text order, never overlapping: only neighbours can clash
     for figure in found:
-        if all(figure.end <= k.start or figure.start >= k.end for k in kept):
-            kept.append(figure)
-    kept.sort(key=lambda f: f.start)
+        i = bisect_left(kept, figure.start, key=lambda k: k.start)
+        clashes_before = i > 0 and kept[i - 1].end > figure.start
+        clashes_after = i < len(kept) and kept[i].start < figure.end
+        if not (clashes_before or clashes_after):
+            kept.insert(i, figure)
     for figure in kept:
         _assign_role(figure, low)
     return kept

@@ -2,48 +2,30 @@
 
 Every refusal is a `LoadError` with a stable `code`, so that the command line
 and the chat interface can word it for their users, and so that one bad file
-never stops a folder import.
+never stops a folder import. Each format has its own module: `load_text`
+(encodings), `load_html`, `load_docx`, `load_pdf` (with `pdf_reflow`, `ocr`).
 """
 
 from __future__ import annotations
 
-import codecs
+import errno
 import hashlib
-import io
 import os
-import re
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import charset_normalizer
-import html_text
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
-
-from ingest.document import LoadedDocument, LoadError, Page
+from ingest.document import FileProperties, LoadedDocument, LoadError
+from ingest.load_docx import docx_text
+from ingest.load_html import web_page_text
+from ingest.load_pdf import pdf_text
+from ingest.load_text import decode_text
 from ingest.normalize import nfc
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm")
-
-# A blank line, not a form feed, separates PDF pages: paragraph splitting and
-# chunking already break on blank lines, so no paragraph runs across a page
-# boundary, and nothing invisible ends up in prompts or citations.
-PAGE_SEPARATOR = "\n\n"
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Letters that only Vietnamese uses among the cp1258 repertoire, and the tone
-# marks that cp1258 writes as separate combining characters after a vowel.
-_VIETNAMESE_LETTERS = frozenset("ăĂđĐơƠưƯ")
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-_VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
-# Browsers look for a declared charset in the first 1024 bytes; so do we.
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
-_META_SCAN_BYTES = 1024
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
+# Word-processor files this cannot read, common in officials' folders: reported
+# with what to do, rather than skipped without a word as other files are.
+CONVERTIBLE_SUFFIXES = (".doc", ".rtf", ".odt")
 
 
 def load_file(path: Path, *, max_bytes: int) -> LoadedDocument:
@@ -59,25 +41,29 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedDocument:
         reason = "the file is empty" if not raw else "the file is empty: it holds only whitespace"
         raise LoadError(path, "empty", reason)
     suffix = path.suffix.lower()
-    pages: tuple[Page, ...] = ()
+    fields: dict = {"pages": (), "properties": FileProperties()}
     if suffix == ".pdf":
-        kind = "pdf"
-        text, pages = _pdf_text(path, raw)
+        found = pdf_text(path, raw)
+        fields.update(
+            text=found.text,
+            kind=found.kind,
+            pages=found.pages,
+            confidences=found.confidences,
+            notes=found.notes,
+        )
     elif suffix in (".html", ".htm"):
-        kind = "html"
-        text = _html_text(path, raw)
+        text, properties = web_page_text(path, raw)
+        fields.update(text=text, kind="html", properties=properties)
+    elif suffix == ".docx":
+        text, properties = docx_text(path, raw)
+        fields.update(text=text, kind="docx", properties=properties)
     else:
-        kind = "text"
-        text = nfc(_decode(path, raw).replace("\r\n", "\n"))
+        text = nfc(decode_text(path, raw).replace("\r\n", "\n"))
         if not text.strip():
             raise LoadError(path, "empty", "the file is empty: it holds only whitespace")
+        fields.update(text=text, kind="text")
     return LoadedDocument(
-        path=path,
-        source=path.name,
-        text=text,
-        kind=kind,
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        pages=pages,
+        path=path, source=path.name, content_hash=hashlib.sha256(raw).hexdigest(), **fields
     )
 
 
@@ -87,18 +73,31 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | LoadError]:
     Problems are yielded rather than raised so that a caller can report them
     and carry on with the rest. Inside a folder, hidden entries and files of
     other types are skipped silently (a folder of documents usually holds
-    other things too), but a file the user named explicitly is reported when
-    it cannot be loaded.
+    other things too), except office files that could be saved in a supported
+    format; a file the user named explicitly is reported when it cannot be
+    loaded. A symbolic link that loops or leads nowhere is reported by name.
     """
     for path in paths:
         if path.is_dir():
-            yield from _files_under(path)
-        elif not path.exists():
-            yield _missing(path)
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            yield _unsupported(path)
+            yield from (_checked_link(found) for found in _files_under(path))
+        elif path.is_symlink() or path.exists():
+            yield _checked_link(path)
         else:
-            yield path
+            yield _missing(path)
+
+
+def _checked_link(path: Path) -> Path | LoadError:
+    try:
+        path.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:  # Python 3.11 raises RuntimeError on a loop
+        if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+            return LoadError(path, "unreadable", "a symbolic link that loops back to itself")
+        if path.is_symlink():
+            return LoadError(path, "missing", "a symbolic link to a file that does not exist")
+        return LoadError(path, "unreadable", f"cannot read it: {exc.strerror or exc}")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return _unsupported(path)
+    return path
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -108,7 +107,8 @@ def _files_under(folder: Path) -> list[Path]:
         found += [
             Path(root, name)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+            if not name.startswith(".")
+            and Path(name).suffix.lower() in SUPPORTED_SUFFIXES + CONVERTIBLE_SUFFIXES
         ]
     return sorted(found)
 
@@ -120,7 +120,10 @@ def _missing(path: Path) -> LoadError:
 def _unsupported(path: Path) -> LoadError:
     kind = f"'{path.suffix}'" if path.suffix else "(no extension)"
     supported = ", ".join(SUPPORTED_SUFFIXES)
-    return LoadError(path, "unsupported", f"unsupported file type {kind}; supported: {supported}")
+    advice = "; save it as .docx or PDF" if path.suffix.lower() in CONVERTIBLE_SUFFIXES else ""
+    return LoadError(
+        path, "unsupported", f"unsupported file type {kind}; supported: {supported}{advice}"
+    )
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
@@ -146,119 +149,3 @@ def _read(path: Path, max_bytes: int) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise LoadError(path, "unreadable", f"cannot read the file: {exc.strerror}") from exc
-
-
-def _decode(path: Path, raw: bytes, declared: str | None = None) -> str:
-    """Decode text whose encoding nobody told us reliably.
-
-    A byte-order mark settles it. Otherwise UTF-8, even slightly damaged,
-    wins over a declared charset, because legacy bytes are practically never
-    valid UTF-8 while mislabelled UTF-8 pages are common. Vietnamese cp1258 is
-    tried before charset-normalizer, which misreads short Vietnamese text as
-    other code pages (cp1006, cp1250, big5).
-    """
-    bom_encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
-    # Checked on the bytes first so that binary files never reach the slow detector.
-    if bom_encoding is None and b"\x00" in raw:
-        raise LoadError(path, "binary", "not text: it looks binary (it contains NUL bytes)")
-    try:
-        text = raw.decode(bom_encoding) if bom_encoding else _guess_encoding(raw, declared)
-    except UnicodeDecodeError:
-        text = None
-    if text is None:
-        raise LoadError(path, "binary", "not text: it does not decode in any known encoding")
-    if "\x00" in text:
-        raise LoadError(path, "binary", "not text: it looks binary (it contains NUL characters)")
-    return text
-
-
-def _guess_encoding(raw: bytes, declared: str | None) -> str | None:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    damaged_utf8 = raw.decode("utf-8", errors="replace")
-    if _mostly_utf8(damaged_utf8):
-        return damaged_utf8
-    if declared:
-        try:
-            return raw.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        text = raw.decode("cp1258")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_vietnamese(text):
-            return text
-    best = charset_normalizer.from_bytes(raw).best()
-    return None if best is None else str(best)
-
-
-def _mostly_utf8(text: str) -> bool:
-    """Whether a lossy UTF-8 reading found more valid characters than bad bytes.
-
-    A UTF-8 file cut mid-character or with a stray byte pasted in should keep
-    its text, with U+FFFD at the damage, rather than be misread whole as a
-    legacy code page. Legacy Vietnamese bytes practically never form valid
-    multi-byte UTF-8 sequences, so they fail this test.
-    """
-    bad = text.count("\ufffd")
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    return non_ascii - bad > bad
-
-
-def _looks_vietnamese(text: str) -> bool:
-    """Accept a cp1258 reading only when it reads like Vietnamese.
-
-    cp1258 decodes most Western single-byte text too, so the reading must use
-    a letter or tone mark only Vietnamese has, and every tone mark must sit on
-    a vowel, as it always does in real Vietnamese.
-    """
-    marks = [i for i, char in enumerate(text) if char in _TONE_MARKS]
-    if not marks and _VIETNAMESE_LETTERS.isdisjoint(text):
-        return False
-    return all(i > 0 and text[i - 1] in _VOWELS for i in marks)
-
-
-def _html_text(path: Path, raw: bytes) -> str:
-    """Only the text a reader would see; script, style and markup never reach the index."""
-    declared = _META_CHARSET.search(raw[:_META_SCAN_BYTES])
-    markup = _decode(path, raw, declared.group(1).decode("ascii") if declared else None)
-    text = nfc(html_text.extract_text(markup))
-    if not text.strip():
-        raise LoadError(path, "empty", "the page is empty: it has no visible text")
-    return text
-
-
-def _pdf_text(path: Path, raw: bytes) -> tuple[str, tuple[Page, ...]]:
-    """The text of every page, with each page's range kept so answers can cite pages."""
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        # An empty user password opens PDFs that only restrict printing or
-        # copying with an owner password; those are readable and should load.
-        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise FileNotDecryptedError("needs a password")
-        page_texts = [nfc(page.extract_text()) for page in reader.pages]
-    except FileNotDecryptedError:
-        raise LoadError(
-            path, "encrypted_pdf", "the PDF is encrypted and needs a password"
-        ) from None
-    except DependencyError as exc:
-        raise LoadError(
-            path, "encrypted_pdf", f"the PDF is encrypted with a cipher this install lacks: {exc}"
-        ) from exc
-    except Exception as exc:  # pypdf raises many exception types on damaged files
-        detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise LoadError(path, "corrupt_pdf", f"the PDF is corrupt or not a PDF: {detail}") from exc
-    if not any(page.strip() for page in page_texts):
-        raise LoadError(
-            path, "no_text", "the PDF has no text layer (scanned images only?); run OCR on it first"
-        )
-    pages = []
-    start = 0
-    for number, page in enumerate(page_texts, start=1):
-        pages.append(Page(number=number, start=start, end=start + len(page)))
-        start += len(page) + len(PAGE_SEPARATOR)
-    return PAGE_SEPARATOR.join(page_texts), tuple(pages)

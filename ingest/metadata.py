@@ -2,7 +2,9 @@
 
 * title: the first content block when it is a heading (title-like: no
   sentence-final "." ";" ":" and at most 35 words) standing above the body;
-  otherwise the file name without its extension.
+  otherwise the file's own title (a Word file's properties); otherwise the
+  body's first sentence, cut at a clause within `_SENTENCE_TITLE_WORDS`
+  words (a file name such as "tay-ninh-lo-trinh" says less than the text).
 * date: the publication date, as written with "/" separators (d/m/yyyy; a
   two-digit year gets its century). Taken, in this order, from
   1. a line labelled as the publication ("Ngày đăng:", "Đăng lúc",
@@ -14,11 +16,13 @@
   3. the dateline opening the body's first paragraph ("Ngày 17/10, ...",
      "Sáng 5/2/2022, ..."), completed with the year when the same sentence
      states exactly one year ("... năm 2022").
+  4. the file's own date (a Word file's creation date).
   Otherwise None: a date inside the body (a resolution's date) is not the
   article's.
 * byline: the author's name as the document writes it (its characters and
   tone marks kept, "Hoà Thành"); a name written in capitals is given
-  ordinary capitalization ("VŨ THỊ HIẾU ĐÔNG" -> "Vũ Thị Hiếu Đông").
+  ordinary capitalization ("VŨ THỊ HIẾU ĐÔNG" -> "Vũ Thị Hiếu Đông");
+  otherwise the file's own author.
 * provinces: `find_provinces` over the content blocks only, most mentioned
   first; merged_provinces: the post-July-2025 provinces they now belong to.
 """
@@ -26,16 +30,19 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath, PureWindowsPath
 
 from ingest.byline import byline_name
 from ingest.clean import Analysis, Block
-from ingest.document import DocumentMeta, Span
+from ingest.document import DocumentMeta, FileProperties, Span
 from ingest.furniture import BYLINE, CONTENT, STAMP
 from ingest.normalize import fold, words
 from ingest.provinces import find_provinces, merged_into
+from ingest.sentences import split_sentences
 
 _TITLE_MAX_WORDS = 35
+_SENTENCE_TITLE_WORDS = 20
+_SENTENCE_TITLE_MIN_WORDS = 8  # a clause shorter than this says too little to stand alone
+_CLAUSE_END = re.compile(r"[,;:]\s|\s[-–—]\s")
 _PUBLISHED_LABEL = re.compile(
     r"\b(?:ngày đăng|đăng ngày|đăng lúc|đăng vào|thời gian đăng|ngày xuất bản|xuất bản"
     r"|ngày phát hành|posted|published)\b"
@@ -54,13 +61,17 @@ _YEAR = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?!\d|[/.\-]\d)")
 _SENTENCE = re.compile(r"[^.!?…]*(?:[.!?…]+|$)")
 
 
-def extract_metadata(text: str, analysis: Analysis, source: str) -> DocumentMeta:
-    """`analysis` is the cleaner's reading of `text` (`ingest.clean.analyze`)."""
+def extract_metadata(text: str, analysis: Analysis, properties: FileProperties) -> DocumentMeta:
+    """`analysis` is the cleaner's reading of `text` (`ingest.clean.analyze`); `properties`
+    what the file says about itself, used where the text says nothing."""
     blocks = analysis.kept()
     title_span = _title_span(text, blocks)
-    title = _collapse(text[title_span.start : title_span.end]) if title_span else _stem(source)
-    date = _publication_date(text, analysis, title_span)
-    byline = _byline(text, analysis)
+    if title_span:
+        title = _collapse(text[title_span.start : title_span.end])
+    else:
+        title = properties.title or _sentence_title(text, blocks)
+    date = _publication_date(text, analysis, title_span) or properties.date
+    byline = _byline(text, analysis) or properties.author
     content = "\n".join(text[b.start : b.end] for b in blocks)
     provinces = find_provinces(content)
     merged = tuple(dict.fromkeys(merged_into(p) for p in provinces))
@@ -90,9 +101,21 @@ def _collapse(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
-def _stem(source: str) -> str:
-    path = PureWindowsPath(source) if "\\" in source else PurePosixPath(source)
-    return path.stem or source
+def _sentence_title(text: str, blocks: tuple[Span, ...]) -> str:
+    """The first sentence, cut at a clause (or a word, marked "…") when it runs long."""
+    if not blocks:
+        return ""
+    first = split_sentences(text, blocks[0].start, blocks[0].end)[0]
+    sentence = _collapse(text[first.start : first.end])
+    found = list(re.finditer(r"\S+", sentence))
+    if len(found) <= _SENTENCE_TITLE_WORDS:
+        return sentence.rstrip(".!?… ")
+    limit = found[_SENTENCE_TITLE_WORDS - 1].end()
+    clauses = [m.start() for m in _CLAUSE_END.finditer(sentence, 0, limit)]
+    clauses = [end for end in clauses if len(sentence[:end].split()) >= _SENTENCE_TITLE_MIN_WORDS]
+    if clauses:
+        return sentence[: clauses[-1]].rstrip()
+    return sentence[:limit].rstrip(",;: ") + "…"
 
 
 # --- date ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ rõ". Targets are always "chưa rõ".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ingest.clauses import Group
@@ -68,12 +69,13 @@ def time_for(phrases: list[Time], pos: int, group: Group, low: str) -> Time | No
 
     A later phrase behind a target word ("... theo kế hoạch đến năm 2030") is no time of it.
     """
-    earlier = [t for t in phrases if t.start < pos]
-    if earlier:
-        return earlier[-1]
-    later = [t for t in phrases if pos <= t.start < group.core_end]
-    if later and not TARGET_CUE.search(low, pos, later[0].start):
-        return later[0]
+    # phrases are in sentence order: bisection keeps a long sentence's rows linear
+    first_later = bisect_left(phrases, pos, key=lambda t: t.start)
+    if first_later:
+        return phrases[first_later - 1]
+    later = phrases[first_later] if first_later < len(phrases) else None
+    if later and later.start < group.core_end and not TARGET_CUE.search(low, pos, later.start):
+        return later
     return None
 
 

@@ -22,9 +22,10 @@ How a sentence is read:
 * Indicator (`ingest.indicators`). `province`: the province the clause or
   sentence names, else the document's main one.
 
-Sentences come from `ingest.sentences.split_paragraphs`. Offsets refer to the
-text exactly as loaded (NFC, as `ingest.load` returns it); other forms keep
-`text[start:end] == quote` but match less.
+Table rows (cells joined by " | ") are read by their table's header instead
+(`ingest.table_targets`). Sentences come from `ingest.sentences.split_paragraphs`.
+Offsets refer to the text exactly as loaded (NFC, as `ingest.load` returns it);
+other forms keep `text[start:end] == quote` but match less.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ingest.figures import RANKS, Figure, figures, primary
 from ingest.indicators import INDEX_NAMES, indicator_label, rank_label
 from ingest.normalize import fold
 from ingest.provinces import find_provinces
+from ingest.table_targets import is_table_row, table_targets
 from ingest.target_status import (
     TARGET_CUE,
     UNKNOWN,
@@ -55,18 +57,31 @@ def extract_targets(
     """Targets and results stated in the content `paragraphs` of `text`, in document order."""
     main = provinces[0] if provinces else None
     rows: list[Target] = []
+    table: list[Span] = []  # the lines of the table being read, header first
     for paragraph in paragraphs:
+        if is_table_row(text[paragraph.span.start : paragraph.span.end]):
+            if table and "\n\n" in text[table[-1].end : paragraph.span.start]:
+                rows.extend(table_targets(text, table, source, main))
+                table = []
+            table.append(paragraph.span)
+            continue
+        if table:
+            rows.extend(table_targets(text, table, source, main))
+            table = []
         carried: str | None = None  # the last indicator of the paragraph so far
+        context = text[paragraph.span.start : paragraph.span.end]
         for sentence in paragraph.sentences:
-            found = _sentence_rows(text, sentence, paragraph.span, source, main, carried)
+            found = _sentence_rows(text, sentence, context, source, main, carried)
             rows.extend(found)
             if found:
                 carried = found[-1].indicator
+    if table:
+        rows.extend(table_targets(text, table, source, main))
     return tuple(rows)
 
 
 def _sentence_rows(
-    text: str, sentence: Span, block: Span, source: str, main: str | None, carried: str | None
+    text: str, sentence: Span, context: str, source: str, main: str | None, carried: str | None
 ) -> list[Target]:
     s = text[sentence.start : sentence.end]
     if not re.search(r"\d|nhóm|top|một trong|xếp loại", s, re.IGNORECASE):
@@ -83,10 +98,12 @@ def _sentence_rows(
         figures=found,
         times=time_phrases(s, low),
         provinces=find_provinces(s),
-        context=text[block.start : block.end],
+        context=context,
         source=source,
         main=main,
         carried=carried,
+        cue_ends=[match.end() for match in TARGET_CUE.finditer(low)],
+        index=INDEX_NAMES.search(s),
     )
     return reader.rows()
 
@@ -97,6 +114,10 @@ def _lower(s: str) -> str:
     if len(low) == len(s):
         return low
     return "".join(c if len(f := fold(c)) != 1 else f for c in s)
+
+
+# Longer than any target word with its look-ahead ("chỉ tiêu đến năm", " số 1").
+_CUE_NEAR = 40
 
 
 @dataclass
@@ -114,6 +135,9 @@ class _SentenceReader:
     source: str
     main: str | None  # the document's main province
     carried: str | None  # the paragraph's last indicator before this sentence
+    # Found once per sentence, not once per row: a long sentence has many rows.
+    cue_ends: list[int]  # where each target word of the sentence ends
+    index: re.Match[str] | None  # the index (DTI, PCI, ...) the sentence names
     previous_rank: str | None = None
     previous_label: str | None = None
 
@@ -149,7 +173,7 @@ class _SentenceReader:
         best = primary(values)
         reference = next((f for f in values if f.role == "target"), None)
         anchor = best or reference
-        aiming = anchor is not None and bool(TARGET_CUE.search(self.low, 0, anchor.start))
+        aiming = anchor is not None and self._aiming(anchor.start)
         if best is not None and best.kind == "group" and not (aiming or self.times):
             # "vào nhóm khá" with neither a year nor a goal is a slogan, not a row
             best = None
@@ -168,6 +192,16 @@ class _SentenceReader:
         as_of = when.as_of if (when and achieved) else None
         return row(indicator, target, None, achieved, as_of, status(core, best, reference, ratio))
 
+    def _aiming(self, pos: int) -> bool:
+        """Whether a target word comes before `pos`: `TARGET_CUE.search(low, 0, pos)`.
+
+        A cue ending well before `pos` is found the same in the whole sentence; only
+        near `pos`, where the cut changes what the cue's look-ahead sees, is searched.
+        """
+        if self.cue_ends and self.cue_ends[0] <= pos - _CUE_NEAR:
+            return True
+        return bool(TARGET_CUE.search(self.low, max(0, pos - 2 * _CUE_NEAR), pos))
+
     def _indicator(
         self, best: Figure | None, anchor: Figure, quote: str, clause: str, core: str
     ) -> str:
@@ -184,7 +218,7 @@ class _SentenceReader:
 
     def _score_rows(self, group: Group, row: _Row) -> list[Target]:
         """One row per component score, labelled with the index the sentence names."""
-        index = INDEX_NAMES.search(self.s)
+        index = self.index
         rows = []
         for score in (f for f in group.figures if f.kind == "score"):
             label = f"chỉ số thành phần {score.name}"

@@ -128,3 +128,18 @@ def test_long_sentences_are_cut_into_the_longest_runs_of_words_that_fit(words, l
         assert len(piece) <= limit or " " not in piece
         if n + 1 < len(pieces):
             assert len(piece + " " + pieces[n + 1].split()[0]) > limit
+
+
+def test_a_very_long_line_is_measured_a_linear_number_of_times():
+    """A line without sentence stops (a table dump, OCR text) is cut piece by piece; no probe
+    reaches further than `max_tokens` words, or each piece would measure half the line again."""
+    text = " ".join(["số"] * 20_000)
+    measured = []
+
+    def counting(piece: str) -> int:
+        measured.append(len(piece))
+        return len(piece.split())
+
+    pieces = _split_long(text, Span(0, len(text)), 50, counting)
+    assert len(pieces) == 400
+    assert sum(measured) < 20 * len(text)

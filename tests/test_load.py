@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from ingest.document import LoadError
-from ingest.load import PAGE_SEPARATOR, SUPPORTED_SUFFIXES, iter_files, load_file
+from ingest.load import SUPPORTED_SUFFIXES, iter_files, load_file
 from ingest.normalize import strip_diacritics
+from ingest.pdf_reflow import PARAGRAPH_BREAK
 
 LIMIT = 1_000_000
 VIETNAMESE = "Sóc Trăng đặt chỉ tiêu kinh tế số chiếm 20% GRDP; hòa, ủy ban"
@@ -181,8 +182,8 @@ def test_html_keeps_visible_text_and_drops_script_and_style(tmp_path):
     )
     document = load(path)
     assert document.kind == "html"
-    assert "Trang chủ | Tin tức" in document.text
-    assert "Sóc Trăng\n\nĐoạn một.\n\nĐoạn hai." in document.text
+    assert document.text.startswith("Sóc Trăng\n")
+    assert "Đoạn một.\nĐoạn hai." in document.text
     assert "bimat" not in document.text
     assert "color" not in document.text
 
@@ -205,7 +206,7 @@ def test_html_decomposed_text_becomes_nfc(tmp_path):
 def test_html_without_visible_text_is_empty(tmp_path):
     path = tmp_path / "trong.html"
     path.write_text("<html><head><script>x = 1</script></head><body><div> </div></body></html>")
-    load_error(path, "empty", "no visible text")
+    load_error(path, "empty", "no main text")
 
 
 # PDF
@@ -221,7 +222,8 @@ def test_pdf_pages_are_joined_and_their_offsets_kept(tmp_path):
     page_one, page_two = document.pages
     assert first in document.text[page_one.start : page_one.end]
     assert second in document.text[page_two.start : page_two.end]
-    assert document.text[page_one.end : page_two.start] == PAGE_SEPARATOR
+    assert page_one.end == page_two.start  # every offset has a page
+    assert document.text[page_one.end - len(PARAGRAPH_BREAK) : page_two.start] == PARAGRAPH_BREAK
     assert document.page_at(document.text.index(second)) == 2
 
 
@@ -293,9 +295,9 @@ def test_binary_file_named_as_text_is_refused(tmp_path, name):
 
 
 def test_unsupported_extension_is_refused(tmp_path):
-    path = tmp_path / "hop-dong.docx"
-    path.write_bytes(b"PK\x03\x04 a word file")
-    load_error(path, "unsupported", "'.docx'", ".pdf")
+    path = tmp_path / "hop-dong.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 an old word file")
+    load_error(path, "unsupported", "'.doc'", ".pdf", ".docx")
 
 
 def test_missing_path_is_refused(tmp_path):
@@ -339,16 +341,17 @@ def test_file_exactly_at_the_size_limit_loads(tmp_path):
 
 
 def test_folders_are_expanded_recursively_in_sorted_order(tmp_path):
-    for name in ["b.txt", "a.md", "sub/c.pdf", "sub/d.HTML", "sub/deeper/e.htm"]:
+    for name in ["b.txt", "a.md", "report.docx", "sub/c.pdf", "sub/d.HTML", "sub/deeper/e.htm"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    for skipped in ["photo.jpg", "report.docx", ".hidden.txt", ".git/config.txt", "sub/notes"]:
+    for skipped in ["photo.jpg", ".hidden.txt", ".git/config.txt", "sub/notes"]:
         (tmp_path / skipped).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / skipped).write_text("x")
     found = list(iter_files([tmp_path]))
     assert found == [
         tmp_path / "a.md",
         tmp_path / "b.txt",
+        tmp_path / "report.docx",
         tmp_path / "sub/c.pdf",
         tmp_path / "sub/d.HTML",
         tmp_path / "sub/deeper/e.htm",
@@ -357,13 +360,13 @@ def test_folders_are_expanded_recursively_in_sorted_order(tmp_path):
 
 def test_named_paths_keep_their_order_and_report_problems(tmp_path):
     (tmp_path / "z.txt").write_text("x")
-    (tmp_path / "hop-dong.docx").write_text("x")
+    (tmp_path / "hop-dong.doc").write_text("x")
     (tmp_path / ".an.md").write_text("x")
     found = list(
         iter_files(
             [
                 tmp_path / "z.txt",
-                tmp_path / "hop-dong.docx",
+                tmp_path / "hop-dong.doc",
                 tmp_path / "mat.txt",
                 tmp_path / ".an.md",
             ]
@@ -371,14 +374,15 @@ def test_named_paths_keep_their_order_and_report_problems(tmp_path):
     )
     assert found[0] == tmp_path / "z.txt"
     assert isinstance(found[1], LoadError)
-    assert (found[1].code, found[1].path) == ("unsupported", str(tmp_path / "hop-dong.docx"))
+    assert (found[1].code, found[1].path) == ("unsupported", str(tmp_path / "hop-dong.doc"))
+    assert "save it as .docx or PDF" in found[1].reason
     assert isinstance(found[2], LoadError)
     assert (found[2].code, found[2].path) == ("missing", str(tmp_path / "mat.txt"))
     assert found[3] == tmp_path / ".an.md"
 
 
 def test_supported_suffixes_are_the_documented_ones():
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".pdf", ".html", ".htm"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".pdf", ".html", ".htm", ".docx"}
 
 
 # Properties
@@ -411,3 +415,44 @@ def test_any_vietnamese_cp1258_text_decodes_to_its_nfc_form(tmp_path_factory, te
     path = tmp_path_factory.mktemp("cp1258") / "t.txt"
     path.write_bytes(cp1258_bytes(text))
     assert load(path).text == text
+
+
+# File faults (#13): one clear line each, and the other files go on
+
+
+def test_a_looping_symlink_is_one_clear_line_and_the_good_file_beside_it_is_found(tmp_path):
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    good = tmp_path / "tot.txt"
+    good.write_text(VIETNAMESE, encoding="utf-8")
+    found = list(iter_files([tmp_path]))
+    errors = [item for item in found if isinstance(item, LoadError)]
+    assert [item for item in found if not isinstance(item, LoadError)] == [good]
+    assert [(e.path, e.code) for e in errors] == [
+        (str(tmp_path / "a.txt"), "unreadable"),
+        (str(tmp_path / "b.txt"), "unreadable"),
+    ]
+    assert all("loops" in e.reason and "\n" not in e.reason for e in errors)
+    named = list(iter_files([tmp_path / "a.txt"]))
+    assert isinstance(named[0], LoadError) and "loops" in named[0].reason
+
+
+def test_a_dangling_symlink_is_reported_as_missing(tmp_path):
+    (tmp_path / "mat.txt").symlink_to(tmp_path / "khong-co.txt")
+    (error,) = iter_files([tmp_path])
+    assert isinstance(error, LoadError) and error.code == "missing"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_detected(tmp_path, encoding):
+    text = f"{VIETNAMESE}\nTỉnh Lâm Đồng đặt mục tiêu đến năm 2026 có 85% hồ sơ trực tuyến.\n"
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode(encoding))
+    assert load(path).text == text
+
+
+def test_binary_without_nul_bytes_is_called_binary(tmp_path):
+    path = tmp_path / "anh.txt"
+    generator = random.Random(7)
+    path.write_bytes(bytes(generator.choice(range(1, 256)) for _ in range(4000)))
+    load_error(path, "binary", "binary")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import analyze
-from ingest.document import DocumentMeta
+from ingest.document import DocumentMeta, FileProperties
 from ingest.metadata import extract_metadata
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -19,9 +19,12 @@ BODY = (
 )
 
 
-def meta(*lines: str, source: str = "data/articles/long-an-so-hoa.txt") -> DocumentMeta:
+NO_PROPERTIES = FileProperties()
+
+
+def meta(*lines: str, properties: FileProperties = NO_PROPERTIES) -> DocumentMeta:
     text = "\n".join(lines) + "\n"
-    return extract_metadata(text, analyze(text), source)
+    return extract_metadata(text, analyze(text), properties)
 
 
 # --- the five real articles -------------------------------------------------------------------
@@ -42,7 +45,7 @@ REAL = {
         merged_provinces=("Cần Thơ",),
     ),
     "tuyen-quang-chinh-quyen-dien-tu.txt": DocumentMeta(
-        title="tuyen-quang-chinh-quyen-dien-tu",
+        title="Để từng bước đưa Tuyên Quang trở thành tỉnh khá trong khu vực",
         date=None,
         byline=None,
         provinces=("Tuyên Quang",),
@@ -56,7 +59,7 @@ REAL = {
         merged_provinces=("Quảng Ninh",),
     ),
     "tay-ninh-lo-trinh-chuyen-doi-so.txt": DocumentMeta(
-        title="tay-ninh-lo-trinh-chuyen-doi-so",
+        title="Có thể coi năm 2020 là năm Tây Ninh khởi động nhận thức về chuyển đổi số",
         date=None,
         byline="Hoà Thành",
         provinces=("Tây Ninh",),
@@ -68,14 +71,14 @@ REAL = {
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_article_metadata(name):
     text = (ARTICLES / name).read_text(encoding="utf-8")
-    assert extract_metadata(text, analyze(text), name) == REAL[name]
+    assert extract_metadata(text, analyze(text), FileProperties()) == REAL[name]
 
 
 def test_real_article_access_stamp_is_not_taken_for_the_publication_date():
     name = "quang-ninh-ke-hoach-chuyen-doi-so-toan-dien.txt"
     text = (ARTICLES / name).read_text(encoding="utf-8")
     assert "25/11/2024" in text
-    assert extract_metadata(text, analyze(text), name).date == "10/02/2022"
+    assert extract_metadata(text, analyze(text), FileProperties()).date == "10/02/2022"
 
 
 # --- title ------------------------------------------------------------------------------------
@@ -85,9 +88,33 @@ def test_title_is_the_first_heading_above_the_body():
     assert meta("Lượt xem: 12", TITLE, BODY).title == TITLE
 
 
-def test_title_falls_back_to_the_file_name_without_extension_when_the_page_starts_with_text():
-    assert meta(BODY, BODY).title == "long-an-so-hoa"
-    assert meta(BODY, source="C:\\docs\\bai-viet.txt").title == "bai-viet"
+def test_title_falls_back_to_the_first_sentence_when_the_page_starts_with_text():
+    assert meta(BODY, BODY).title == (
+        "Theo Sở Thông tin và Truyền thông, năm 2023 tỉnh tiếp nhận 125.000 hồ sơ trực tuyến"
+    )
+    assert meta("Tỉnh đạt 8/10 chỉ tiêu về chuyển đổi số năm 2023. Đoạn hai.").title == (
+        "Tỉnh đạt 8/10 chỉ tiêu về chuyển đổi số năm 2023"
+    )
+
+
+def test_a_long_first_sentence_without_clauses_is_cut_at_a_word():
+    sentence = (
+        "Trong năm 2023 tỉnh Long An tiếp tục đẩy mạnh việc số hóa hồ sơ thủ tục hành chính "
+        "và kết quả giải quyết thủ tục hành chính tại các cơ quan nhà nước cấp tỉnh và cấp huyện."
+    )
+    title = meta(sentence, BODY).title
+    assert title.endswith("…") and len(title[:-1].split()) == 20
+
+
+def test_the_files_own_title_date_and_author_stand_in_for_what_the_text_lacks():
+    own = FileProperties(title="Kế hoạch chuyển đổi số", date="3/1/2025", author="Sở TT&TT")
+    found = meta(BODY, properties=own)
+    assert (found.title, found.date, found.byline) == (
+        "Kế hoạch chuyển đổi số",
+        "3/1/2025",
+        "Sở TT&TT",
+    )
+    assert meta(TITLE, BODY, properties=own).title == TITLE
 
 
 # --- date -------------------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""PDF text reflowed: wrapped lines joined into sentences, hyphenation undone, running heads
+and page numbers dropped, and every offset on its page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from ingest.chunk import approximate_tokens
+from ingest.load import load_file
+from ingest.pdf_reflow import reflow_pages
+from ingest.pipeline import ChunkingOptions, prepare_file
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+pytestmark = pytest.mark.skipif(not DEJAVU.exists(), reason="needs the DejaVu fonts")
+HEADER = "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG - Kế hoạch số 123/KH-UBND"
+PARAGRAPHS = (
+    (
+        "Tỉnh Lâm Đồng đặt mục tiêu đến năm 2026 có 85% hồ sơ thủ tục hành chính được tiếp "
+        "nhận và giải quyết trực tuyến toàn trình trên Cổng dịch vụ công của tỉnh.",
+        "Tỷ trọng kinh tế số trong tổng sản phẩm trên địa bàn tỉnh phấn đấu đạt 20% vào năm "
+        "2025 và 30% vào năm 2030, với sự tham gia của doanh nghiệp và người dân.",
+    ),
+    (
+        "Năm 2024, toàn tỉnh đã số hóa 1.250.000 hồ sơ, giấy tờ và kết quả giải quyết thủ tục "
+        "hành chính, đạt 92% kế hoạch đề ra cho các cơ quan, đơn vị cấp tỉnh và cấp huyện.",
+        "Hạ tầng cáp quang đã phủ đến 100% xã, phường, thị trấn, bảo đảm kết nối cho các hệ "
+        "thống thông tin dùng chung của tỉnh và các xã vùng sâu, vùng xa.",
+    ),
+    ("Ủy ban nhân dân tỉnh giao Sở Khoa học và Công nghệ chủ trì tổ chức thực hiện kế hoạch.",),
+)
+OPTIONS = ChunkingOptions(max_bytes=10_000_000, max_tokens=480, overlap_tokens=64)
+
+
+def wrapped_pdf(pages=PARAGRAPHS) -> bytes:
+    """Narrow columns (so every sentence wraps), a running head and "Trang n/N" at the foot."""
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.set_auto_page_break(False)
+    for number, paragraphs in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.set_font("dejavu", size=9)
+        pdf.cell(text=HEADER, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("dejavu", size=12)
+        pdf.ln(6)
+        for paragraph in paragraphs:
+            pdf.multi_cell(w=110, text=paragraph, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(4)
+        pdf.set_y(-20)
+        pdf.set_font("dejavu", size=9)
+        pdf.cell(text=f"Trang {number}/{len(pages)}")
+    return bytes(pdf.output())
+
+
+def test_wrapped_sentences_are_whole_again_and_running_heads_are_gone(tmp_path):
+    path = tmp_path / "ke-hoach.pdf"
+    path.write_bytes(wrapped_pdf())
+    document = load_file(path, max_bytes=OPTIONS.max_bytes)
+    for page in PARAGRAPHS:
+        for paragraph in page:
+            assert paragraph in document.text
+    assert "Kế hoạch số 123/KH-UBND" not in document.text
+    assert "Trang 1/3" not in document.text
+
+
+def test_every_offset_has_its_page(tmp_path):
+    path = tmp_path / "ke-hoach.pdf"
+    path.write_bytes(wrapped_pdf())
+    document = load_file(path, max_bytes=OPTIONS.max_bytes)
+    assert [p.number for p in document.pages] == [1, 2, 3]
+    assert document.pages[0].start == 0 and document.pages[-1].end == len(document.text)
+    for before, after in zip(document.pages, document.pages[1:], strict=False):
+        assert before.end == after.start
+    for number, page in enumerate(PARAGRAPHS, start=1):
+        for paragraph in page:
+            assert document.page_at(document.text.index(paragraph)) == number
+
+
+def test_a_pdf_target_is_read_from_the_whole_sentence(tmp_path):
+    path = tmp_path / "ke-hoach.pdf"
+    path.write_bytes(wrapped_pdf())
+    prepared = prepare_file(path, OPTIONS, measure=approximate_tokens)
+    rows = {t.target: t for t in prepared.targets if t.target}
+    assert rows["85%"].deadline == "2026"
+    assert rows["85%"].quote in PARAGRAPHS[0][0]
+    assert prepared.meta.provinces[0] == "Lâm Đồng"
+
+
+def test_hyphenation_is_undone_and_a_sentence_runs_over_a_page_break():
+    text, pages = reflow_pages(
+        [
+            "Kế hoạch chuyển đổi số được triển khai đồng bộ tại các cơ quan nhà\n"
+            "nước và các đơn vị sự nghiệp trên địa bàn tỉnh, bảo đảm an toàn, an ninh mạ-\n"
+            "ng cho các hệ thống thông tin dùng chung của tỉnh, đồng thời",
+            "phát triển kinh tế số là động lực chính.",
+        ]
+    )
+    assert "an ninh mạng cho" in text
+    assert "đồng thời phát triển kinh tế số" in text
+    assert pages[0].end == pages[1].start == text.index("phát triển")
+
+
+def test_lone_page_numbers_and_list_items_are_kept_apart():
+    text, _ = reflow_pages(["MỤC TIÊU\n- Mục một.\n- Mục hai.\n3", "- 4 -\nKết thúc."])
+    assert text == "MỤC TIÊU\n\n- Mục một.\n\n- Mục hai.\n\nKết thúc."
