@@ -101,6 +101,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
         )
     for error in summary.failed:
         click.echo(f"failed: {error.path}: {error.reason}", err=True)
+    for name, note in summary.notes:
+        click.echo(f"note: {name}: {note}", err=True)
     for kept in summary.kept:
         click.echo(
             f"kept: {kept.name}: {kept.kept:,} of {kept.total:,} characters ({kept.share:.0%})"

@@ -55,6 +55,9 @@ class IngestSummary:
     removed: list[str] = field(default_factory=list)
     failed: list[LoadError] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)
+    # (file name, note): what a user should hear about a file that was still stored, such
+    # as scanned pages left out for low recognition confidence.
+    notes: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
 
     @property
@@ -182,6 +185,7 @@ class _Run:
             (self.summary.updated if updated else self.summary.added).append(item.name)
             self.summary.chunks += len(item.prepared.chunks)
             self.summary.kept.append(_kept(item))
+            self.summary.notes.extend((item.name, n) for n in item.prepared.loaded.notes)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """The passages' vectors, embedded in slices of similar length, reporting after each.

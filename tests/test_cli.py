@@ -95,3 +95,24 @@ def test_eval_names_a_bad_question_file(tmp_path, db):
     questions.write_text('{"id": "x"}\n', encoding="utf-8")
     result = run("eval", str(questions), "--out", str(tmp_path / "o.jsonl"), "--db", str(db))
     assert result.exit_code == 2 and "bad.jsonl:1" in result.output and "question" in result.output
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract (make installs it)")
+def test_ingest_says_which_scanned_pages_were_left_out(tmp_path, model_dir):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.scanned import PAGES, scanned_pdf
+
+    writer = PdfWriter()
+    for scan in (scanned_pdf(PAGES[:1]), scanned_pdf(PAGES[1:], blur=7)):
+        for page in PdfReader(io.BytesIO(scan)).pages:
+            writer.add_page(page)
+    path = tmp_path / "ke-hoach-scan.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    result = run("ingest", str(path), "--db", str(tmp_path / "db"))
+    assert result.exit_code == 0, result.output
+    assert "note: ke-hoach-scan.pdf: page 2 was left out" in result.output
+    assert "1 added" in result.output

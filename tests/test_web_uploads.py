@@ -20,6 +20,19 @@ from ingest.document import LoadError
 from tests.web_samples import MB
 
 
+def _docx_bytes() -> bytes:
+    """A real Word file, written by python-docx."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình đạt 80%.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -92,7 +105,10 @@ def test_check_content_by_bytes_not_extension():
     assert _code("a.txt", "văn bản".encode("utf-16")) is None  # a BOM makes NULs legitimate
     assert _code("a.txt", "Văn bản tiếng Việt".encode()) is None
     assert _code("a.txt", b"  \n ") == "empty"
-    assert _code("a.docx", b"PK\x03\x04") == "unsupported"
+    assert _code("a.docx", b"PK\x03\x04") == "mismatch"  # a zip header alone is no Word file
+    assert _code("a.docx", _docx_bytes()) is None
+    assert _code("a.docx", "văn bản".encode()) == "mismatch"
+    assert _code("a.txt", "văn bản tiếng Việt có dấu".encode("utf-16-le")) is None  # no BOM
     assert _code("a.txt", b"x" * (MB + 1)) == "too_large"
 
 

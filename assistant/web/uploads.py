@@ -6,8 +6,10 @@ again, so nothing already indexed is touched by a bad upload.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Literal
 from index.indexer import IngestSummary
 from ingest.document import LoadError
 from ingest.load import SUPPORTED_SUFFIXES
+from ingest.load_text import decode_text
 
 _MAX_STEM = 100
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -33,7 +36,6 @@ _MAGIC = (
     (b"Rar!", "tệp nén RAR"),
     (b"\x1f\x8b", "tệp nén gzip"),
 )
-_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _MESSAGES = {
     "missing": "Không tìm thấy tệp",
     "unreadable": "Không đọc được tệp",
@@ -101,6 +103,9 @@ def check_content(name: str, data: bytes, max_bytes: int) -> None:
         raise UploadError(name, "too_large", "the file is too large", size=len(data))
     if not data.strip():
         raise UploadError(name, "empty", "the file is empty")
+    if suffix == ".docx":
+        _check_docx(name, data)
+        return
     if suffix == ".pdf":
         # The header may follow a little junk, as PDF readers accept.
         if b"%PDF-" not in data[:1024]:
@@ -120,8 +125,29 @@ def check_content(name: str, data: bytes, max_bytes: int) -> None:
             f"a {suffix} file holding {kind}",
             detail=f"tệp có đuôi {suffix} nhưng nội dung là {kind}",
         )
-    if not data.startswith(_TEXT_BOMS[1:]) and b"\x00" in data:
-        raise UploadError(name, "binary", "not text: it contains NUL bytes")
+    if b"\x00" in data:
+        # UTF-16 (with or without its mark) holds NULs; the loader's own decoding decides.
+        try:
+            decode_text(Path(name), data)
+        except LoadError as error:
+            raise UploadError(name, error.code, error.reason) from None
+
+
+def _check_docx(name: str, data: bytes) -> None:
+    """A Word file is a zip holding word/document.xml; anything else is refused by name."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError):
+        members = set()
+    if not {"word/document.xml", "[Content_Types].xml"} <= members:
+        kind = _sniff(data)
+        raise UploadError(
+            name,
+            "mismatch",
+            "a .docx that is not a Word document",
+            detail=f"tệp có đuôi .docx nhưng nội dung không phải tài liệu Word{_kind_note(kind)}",
+        )
 
 
 def _sniff(data: bytes) -> str | None:
