@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,6 +44,12 @@ def cache_dir_beside(store: Store) -> Path | None:
         return None
     db = Path(settings.persist_directory).resolve()
     return db.with_name(f"{db.name}-lexical")
+
+
+def cache_dir_for_server(data_dir: Path, url: str) -> Path:
+    """Where this machine keeps the cache of a Chroma server's store, one per server."""
+    name = re.sub(r"[^A-Za-z0-9.-]+", "_", url.split("://")[-1]).strip("_")
+    return data_dir / "lexical" / name
 
 
 class LexicalCache:

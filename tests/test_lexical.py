@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index.lexical import LexicalIndex
-from index.lexical_cache import LexicalCache, cache_dir_beside
+from index.lexical_cache import LexicalCache, cache_dir_beside, cache_dir_for_server
 from index.record import StoredChunk, StoredDocument
 from index.store import DocumentWrite, Store, connect
 from ingest.document import Chunk
@@ -202,3 +202,9 @@ def test_two_caches_on_one_directory_take_turns(store: Store, tmp_path: Path):
     for cache in (first, second):
         assert cache.index.size == 3
         assert set(cache.held) == {"st", "tq"}
+
+
+def test_a_servers_cache_lives_under_the_data_dir_one_per_server(tmp_path: Path):
+    first = cache_dir_for_server(tmp_path, "http://127.0.0.1:8000")
+    assert first == tmp_path / "lexical" / "127.0.0.1_8000"
+    assert cache_dir_for_server(tmp_path, "https://chroma.example:443/") != first
