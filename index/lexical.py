@@ -15,16 +15,20 @@ import dataclasses
 import json
 import math
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import tantivy
 
 from index.record import StoredChunk
+from index.weights import BM25
 from ingest.normalize import lexical_terms, query_terms
 
 # tantivy's writer keeps this much memory for documents before it flushes a segment.
 _WRITER_HEAP = 50_000_000
+# tantivy is asked for this many times the chunks wanted; BM25 then ranks them.
+_CANDIDATES = 3
 # How long a catch-up waits for another process's writer before giving up.
 _LOCK_WAIT_S = 60.0
 
@@ -37,12 +41,13 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-def _encode(chunk: StoredChunk) -> bytes:
-    return json.dumps(dataclasses.astuple(chunk), ensure_ascii=False).encode()
+def _encode(chunk: StoredChunk, terms: str) -> bytes:
+    return json.dumps([*dataclasses.astuple(chunk), terms], ensure_ascii=False).encode()
 
 
-def _decode(data: bytes) -> StoredChunk:
-    return StoredChunk(*json.loads(data))
+def _decode(data: bytes) -> tuple[StoredChunk, str]:
+    *fields, terms = json.loads(data)
+    return StoredChunk(*fields), terms
 
 
 class LexicalIndex:
@@ -56,6 +61,8 @@ class LexicalIndex:
             self._index = tantivy.Index(_schema(), path=str(path), reuse=True)
         self._schema = self._index.schema
         self._searcher = self._index.searcher()
+        # Terms per document (all its chunks): the average chunk length BM25 needs.
+        self.lengths: dict[str, int] = {}
 
     @classmethod
     def of(cls, chunks: Iterable[StoredChunk]) -> LexicalIndex:
@@ -84,18 +91,23 @@ class LexicalIndex:
         """Drop every chunk of the `dropped` documents and add `added`, in one commit."""
         for doc_id in dropped:
             writer.delete_documents_by_term("doc_id", doc_id)
+            self.lengths.pop(doc_id, None)
         for chunk in added:
+            terms = lexical_terms(chunk.text)
+            spaced = " ".join(terms)
             document = tantivy.Document()
             document.add_text("doc_id", chunk.doc_id)
-            document.add_text("terms", " ".join(lexical_terms(chunk.text)))
-            document.add_bytes("chunk", _encode(chunk))
+            document.add_text("terms", spaced)
+            document.add_bytes("chunk", _encode(chunk, spaced))
             writer.add_document(document)
+            self.lengths[chunk.doc_id] = self.lengths.get(chunk.doc_id, 0) + len(terms)
         writer.commit()
         self.reload()
 
     def clear(self, writer: tantivy.IndexWriter) -> None:
         writer.delete_all_documents()
         writer.commit()
+        self.lengths = {}
         self.reload()
 
     def reload(self) -> None:
@@ -133,7 +145,29 @@ class LexicalIndex:
                     (tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0)),
                 ]
             )
-        hits = searcher.search(query_object, k).hits
-        found = [(_decode(searcher.doc(at)["chunk"][0]), float(score)) for score, at in hits]
+        hits = searcher.search(query_object, k * _CANDIDATES).hits
+        found = self._score(terms, [_decode(searcher.doc(at)["chunk"][0]) for _, at in hits])
         # Equal scores in chunk id order, as a rebuilt index would give them.
-        return sorted(found, key=lambda pair: (-pair[1], pair[0].chunk_id))
+        return sorted(found, key=lambda pair: (-pair[1], pair[0].chunk_id))[:k]
+
+    def _score(
+        self, terms: list[str], candidates: list[tuple[StoredChunk, str]]
+    ) -> list[tuple[StoredChunk, float]]:
+        """BM25 as bm25s computed it (Lucene's form, its k1 and b), which the fusion
+        weights were tuned with; tantivy's own (k1 = 1.2) only picks the candidates."""
+        n = self._searcher.num_docs
+        average = sum(self.lengths.values()) / max(n, 1)
+        weights = Counter(terms)  # a repeated question term counts again, as in bm25s
+        idf = {term: self.idf(term) for term in weights}
+        scored = []
+        for chunk, spaced in candidates:
+            counts = Counter(spaced.split())
+            norm = BM25.k1 * (1 - BM25.b + BM25.b * sum(counts.values()) / max(average, 1e-9))
+            score = sum(
+                times * idf[term] * counts[term] / (counts[term] + norm)
+                for term, times in weights.items()
+                if term in counts
+            )
+            if score > 0:
+                scored.append((chunk, score))
+        return scored

@@ -1,6 +1,6 @@
 """The lexical index as a derived cache of the store: it follows the store's documents.
 
-It records which generation (and chunk count) of each document it holds, in
+It records which generation (and chunk count, and number of terms) of each document it holds, in
 `state.json` beside the tantivy files, and catches up by comparing that with the
 store's commit markers: only the chunks of new and replaced documents are read (by
 id: a marker names them), and removed documents are dropped. Re-embedding keeps
@@ -32,7 +32,7 @@ from index.store import Store
 # Chroma reads at most this many records a call.
 _BATCH = 1000
 # Bumped when the index's schema or terms change, so older caches are rebuilt.
-FORMAT = 1
+FORMAT = 2
 
 Markers = Mapping[str, tuple[str, int]]
 
@@ -65,10 +65,12 @@ class LexicalCache:
         self.held: dict[str, tuple[str, int]] = self._load_held()
 
     def _load_held(self) -> dict[str, tuple[str, int]]:
+        """What the directory's state file says the index holds (in memory: what it does)."""
         if self.path is None:
             return dict(getattr(self, "held", {}))
         stored = _read_state(self.path).get("documents", {})
-        return {doc_id: (gen, int(count)) for doc_id, (gen, count) in stored.items()}
+        self.index.lengths = {doc_id: int(length) for doc_id, (_, _, length) in stored.items()}
+        return {doc_id: (gen, int(count)) for doc_id, (gen, count, _) in stored.items()}
 
     def catch_up(self, store: Store) -> Records:
         """Bring the index to the store's committed documents; returns their records.
@@ -113,7 +115,9 @@ class LexicalCache:
     def _save(self) -> None:
         if self.path is None:
             return
-        state = {"format": FORMAT, "documents": self.held}
+        lengths = self.index.lengths
+        documents = {d: [gen, count, lengths.get(d, 0)] for d, (gen, count) in self.held.items()}
+        state = {"format": FORMAT, "documents": documents}
         temporary = self.path / "state.json.tmp"
         temporary.write_text(json.dumps(state), encoding="utf-8")
         os.replace(temporary, self.path / "state.json")
