@@ -5,15 +5,22 @@ harvests (the bundled articles and the UIT documents), about 180 words each like
 store's chunks, seeded. Every engine indexes the same terms (`lexical_terms`, folded
 once, outside the timings) and is asked the bundled set's questions (`query_terms`).
 Reported per engine: time to index every chunk, time to add one document of 10 chunks
-to the built index (what the app pays after an upload), question latency p50/p95, and
+to the built index (what the app pays after an upload), question latency p50/p95,
 and how far its rankings agree with bm25s' (the in-process index it replaces).
 
-    .venv/bin/python benchmarks/lexical.py --chunks 10000 --json benchmarks/results/lexical.json
+With `--store`, the Searcher itself over an embedded store of those chunks (random
+vectors, 10 chunks a document): its first refresh, which builds the cache; a restart,
+which reads it back; a refresh after one more document; lexical questions with a
+province filter.
+
+    .venv/bin/python benchmarks/lexical.py --chunks 10000 --store \\
+        --json benchmarks/results/lexical.json
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import shutil
@@ -31,11 +38,23 @@ import numpy as np
 import tantivy
 
 from assistant.evaluation.percentile import percentile
-from benchmarks.common import QUESTIONS, chunking_options, log, machine_info, settings
+from benchmarks.common import (
+    QUESTIONS,
+    chunking_options,
+    log,
+    machine_info,
+    release_chroma_clients,
+    settings,
+)
 from benchmarks.scaled_corpus import SEED, harvest, source_dirs
+from index.record import StoredDocument
+from index.retrieve import Searcher
+from index.store import DocumentWrite, Store, connect
+from ingest.document import Chunk
 from ingest.normalize import lexical_terms, query_terms
 
 WORDS_PER_CHUNK = 180
+PROVINCES = ("Sóc Trăng", "Tây Ninh", "Tuyên Quang", "Quảng Ninh", "Đà Nẵng")
 TOP = 5
 
 
@@ -173,10 +192,69 @@ def measure(engine, terms, extra, queries, reference) -> dict:
     }
 
 
+def synthetic_write(doc_id: str, texts: list[str], rng: np.random.Generator) -> DocumentWrite:
+    """A document of these chunk texts with random unit vectors (the timings need no model)."""
+    chunks, start = [], 0
+    for n, text in enumerate(texts):
+        chunks.append(Chunk(n, start, start + len(text), text))
+        start += len(text) + 2
+    record = StoredDocument(
+        doc_id=doc_id,
+        source=f"{doc_id}.txt",
+        path="",
+        title=doc_id,
+        date=None,
+        byline=None,
+        provinces=(PROVINCES[int(rng.integers(len(PROVINCES)))],),
+        merged_provinces=(),
+        content_hash=f"{doc_id:0>12}" * 5,
+        generation=f"{doc_id:0>12}"[-12:],
+        ingested_at="2026-01-01",
+        kind="text",
+        chunk_count=len(chunks),
+        pages=(),
+        blocks=(),
+    )
+    vectors = rng.normal(size=(len(chunks), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return DocumentWrite(record, "\n\n".join(texts), chunks, vectors)
+
+
+def follow_store(texts: list[str], queries: list[str]) -> dict:
+    """The Searcher over an embedded store of these chunks (10 a document): its first
+    refresh (the cache built from nothing), a restart (the cache read back), a refresh
+    after another document is written, and lexical questions with a province filter."""
+    rng = np.random.default_rng(SEED)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(connect(str(Path(tmp) / "db")), "synthetic")
+        writes = [
+            synthetic_write(f"d{n}", texts[n : n + 10], rng) for n in range(0, len(texts), 10)
+        ]
+        for lo in range(0, len(writes), 100):
+            store.write_documents(writes[lo : lo + 100])
+        result = {"first_refresh_s": timed(Searcher(store, None).refresh)}
+        searcher = Searcher(store, None)
+        result["restart_refresh_s"] = timed(searcher.refresh)
+        store.write_documents([synthetic_write("new", texts[:10], rng)])
+        result["refresh_after_one_document_s"] = timed(searcher.refresh)
+        latencies = []
+        for n, query in enumerate(queries):
+            province = PROVINCES[n % len(PROVINCES)]
+            ask = functools.partial(searcher.search, query, k=5, mode="lexical", province=province)
+            latencies.append(timed(ask))
+        result["lexical_question_p50_ms"] = round(percentile(latencies, 50) * 1000, 2)
+        result["lexical_question_p95_ms"] = round(percentile(latencies, 95) * 1000, 2)
+        release_chroma_clients()
+    return {
+        key: round(value, 3) if isinstance(value, float) else value for key, value in result.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--store", action="store_true", help="also time the Searcher over a store")
     args = parser.parse_args()
     texts = chunk_texts(args.chunks + 10)
     started = time.perf_counter()
@@ -192,8 +270,12 @@ def main() -> None:
         row.pop("results")
         log(json.dumps(row, ensure_ascii=False))
         rows.append(row)
+    if args.store:
+        followed = follow_store(texts[: args.chunks], questions)
+        log(json.dumps(followed))
     report = {
         "chunks": args.chunks,
+        "searcher_over_a_store": followed if args.store else None,
         "questions": len(queries),
         "fold_s": round(fold_s, 1),
         "engines": rows,
