@@ -32,7 +32,7 @@ from index.store import Store
 # Chroma reads at most this many records a call.
 _BATCH = 1000
 # Bumped when the index's schema or terms change, so older caches are rebuilt.
-FORMAT = 2
+FORMAT = 3
 
 Markers = Mapping[str, tuple[str, int]]
 

@@ -41,6 +41,18 @@ def test_questions_find_passages_whatever_their_accents_tones_or_abbreviations()
     assert index.search("7,41%", 1)[0][0] == CHUNKS[0]
 
 
+def test_a_repeated_word_counts_every_time():
+    index = LexicalIndex.of(
+        [chunk("d1:g:0", "số số số liệu"), chunk("d2:g:0", "số liệu"), chunk("d3:g:0", "khác")]
+    )
+    best, score = index.search("số", 2)[0]
+    assert best.chunk_id == "d1:g:0"
+    # BM25 with tf 3 against tf 1: idf * tf / (tf + norm), norms from the lengths 8 and 4.
+    average = (8 + 4 + 2) / 3
+    norm = 1.5 * (0.25 + 0.75 * 8 / average)
+    assert score == pytest.approx(2 * index.idf("số") * 3 / (3 + norm))
+
+
 def test_allowed_documents_limit_the_results():
     index = LexicalIndex.of(CHUNKS)
     hits = index.search("cáp quang kinh tế số", 5, allowed={"d2"})
