@@ -9,6 +9,7 @@ from assistant.answer import Assistant
 from assistant.generative import GenerativeAnswerer
 from assistant.settings import Settings
 from index.embed import Embedder
+from index.lexical_cache import cache_dir_for_server
 from index.retrieve import Searcher
 from index.store import Store, connect
 from ingest.pipeline import ChunkingOptions
@@ -47,7 +48,10 @@ def build_assistant(settings: Settings) -> Assistant:
     """The store, the model (unless retrieval is lexical only) and the answerer."""
     mode = settings.retrieval
     embedder = None if mode == "lexical" else embedder_for(settings)
-    searcher = Searcher(open_store(settings), embedder)
+    # An embedded store's lexical cache lives beside it; a server's, under the data dir.
+    url = settings.chroma_url
+    lexical = cache_dir_for_server(settings.data_dir, url) if url else None
+    searcher = Searcher(open_store(settings), embedder, lexical)
     generator = None
     if settings.llm_url and settings.llm_model:
         generator = GenerativeAnswerer(settings.llm_url, settings.llm_model)

@@ -1,4 +1,4 @@
-"""Load on the web app's `/ask` API: N concurrent gradio_client clients for S seconds.
+"""Load on the web app's `/ask` API: N concurrent HTTP clients for S seconds.
 
 A benchmark, not a test. It
 
@@ -7,8 +7,9 @@ A benchmark, not a test. It
    it and reuses it next time);
 2. starts the app with `assistant serve` on 127.0.0.1 and a free port, as a subprocess,
    and waits for it to answer;
-3. asks one question untimed (the first query builds the searcher's BM25 index);
-4. starts `--clients` threads, each with its own `gradio_client.Client`, which ask the
+3. asks one question untimed (the first refreshes the searcher: its lexical cache catches up);
+4. starts `--clients` threads, each with its own HTTP connection (`ApiClient`: Gradio's
+   `POST /gradio_api/call/ask`, then its event stream), which ask the
    questions of tests/data/qa.jsonl (each client from its own offset, round robin;
    through `/ask`, i.e. without conversation history, so follow-ups are asked alone)
    back to back for `--seconds`; a request started before the end is waited for, at most
@@ -18,7 +19,7 @@ A benchmark, not a test. It
    assistant/evaluation/percentile.py, and max; from submit to result, so queueing in
    the app's Gradio queue is included), as a Markdown table and, with `--json OUT`, as JSON.
 
-Every request goes to 127.0.0.1 only; client analytics are off and HF_HUB_OFFLINE=1.
+Every request goes to 127.0.0.1 only; HF_HUB_OFFLINE=1.
 The app runs its events with `default_concurrency_limit=CONCURRENCY` (assistant.web.layout) and
 an unbounded queue, so requests beyond that wait in the queue instead of failing.
 
@@ -28,7 +29,7 @@ an unbounded queue, so requests beyond that wait in the queue instead of failing
 from __future__ import annotations
 
 import argparse
-import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -41,6 +42,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,6 +50,7 @@ from assistant.evaluation.percentile import percentile
 from assistant.evaluation.questions import load_questions
 from benchmarks.common import (
     ARTICLES,
+    HOST,
     QUESTIONS,
     ROOT,
     AppServer,
@@ -61,6 +64,9 @@ from benchmarks.common import (
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+
+API_PATH = "/gradio_api/call/ask"
 
 
 def question_texts() -> list[str]:
@@ -88,13 +94,56 @@ class ClientResult:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     abstained: int = 0
-    connect_s: float | None = None
     unfinished: bool = False
 
 
 def _kind(error: BaseException) -> str:
     text = " ".join(str(error).split())
     return f"{type(error).__name__}: {text[:160]}" if text else type(error).__name__
+
+
+class ApiClient:
+    """Gradio's HTTP API over one kept-alive connection: POST the call, read its event stream.
+
+    A plain client (the standard library's http.client) rather than gradio_client, whose
+    threads took the CPU from the server they measured.
+    """
+
+    def __init__(self, url: str, timeout: float) -> None:
+        parsed = urlparse(url)
+        self.connection = http.client.HTTPConnection(
+            parsed.hostname or HOST, parsed.port or 80, timeout=timeout
+        )
+
+    def _request(self, method: str, path: str, body: bytes | None = None) -> bytes:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # reconnects on the next request
+            raise
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status} from {path}: {data[:120]!r}")
+        return data
+
+    def ask(self, question: str, province: str, k: int) -> dict:
+        payload = json.dumps({"data": [question, province, k]}).encode()
+        event = json.loads(self._request("POST", API_PATH, payload))["event_id"]
+        stream = self._request("GET", f"{API_PATH}/{event}").decode("utf-8")
+        kind, data = "", ""
+        for line in stream.splitlines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                data = line.split(":", 1)[1].strip()
+        if kind != "complete":
+            raise RuntimeError(f"event {kind or 'missing'}: {data[:120]}")
+        return json.loads(data)[0]
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def run_client(
@@ -108,20 +157,10 @@ def run_client(
     request_timeout: float,
     result: ClientResult,
 ) -> None:
-    from gradio_client import Client
-
-    client = None
-    try:
-        began = time.perf_counter()
-        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
-        result.connect_s = time.perf_counter() - began
-    except Exception as error:
-        result.errors.append(f"connect: {_kind(error)}")
+    client = ApiClient(url, request_timeout)
     try:
         start.wait(timeout=600)
     except threading.BrokenBarrierError:
-        return
-    if client is None:
         return
     i = number * 7  # each client starts at its own place in the questions
     while time.perf_counter() < deadline[0]:
@@ -129,8 +168,7 @@ def run_client(
         i += 1
         began = time.perf_counter()
         try:
-            job = client.submit(question, province, k, api_name="/ask")
-            record = job.result(timeout=request_timeout)
+            record = client.ask(question, province, k)
             elapsed = time.perf_counter() - began
             if not isinstance(record, dict) or "answer" not in record:
                 result.errors.append(f"bad result: {type(record).__name__}")
@@ -139,8 +177,7 @@ def run_client(
             result.abstained += bool(record.get("abstained"))
         except Exception as error:
             result.errors.append(_kind(error))
-    with contextlib.suppress(Exception):
-        client.close()
+    client.close()
 
 
 def run_load(
@@ -190,9 +227,6 @@ def run_load(
         "throughput_rps": round(served / elapsed, 3) if elapsed > 0 else 0.0,
         "abstained": sum(r.abstained for r in results),
         "per_client_requests": [len(r.latencies) for r in results],
-        "client_connect_s_max": round(
-            max((r.connect_s for r in results if r.connect_s is not None), default=0.0), 3
-        ),
         "questions": len(questions),
     }
     if latencies:
@@ -216,7 +250,7 @@ def markdown(report: dict) -> str:
         return f"{load[key]:.2f}" if key in load else "—"
 
     lines = [
-        f"Load on `/ask`: {load['clients']} concurrent gradio_client clients for "
+        f"Load on `/ask`: {load['clients']} concurrent HTTP clients for "
         f"{load['seconds']:.0f} s ({load['elapsed_s']:.1f} s until the last answer), "
         f"app concurrency limit {report['app_concurrency']}, k={report['k']}, "
         f"province {report['province']!r}.",
@@ -246,12 +280,10 @@ def markdown(report: dict) -> str:
 
 
 def ask_first(url: str, province: str, k: int) -> float:
-    """Seconds of one question, untimed in the load: it builds the searcher's BM25 index."""
-    from gradio_client import Client
-
-    first = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    """Seconds of one question, untimed in the load: the searcher's first refresh."""
+    first = ApiClient(url, 600)
     began = time.perf_counter()
-    first.predict(question_texts()[0], province, k, api_name="/ask")
+    first.ask(question_texts()[0], province, k)
     seconds = time.perf_counter() - began
     first.close()
     return seconds

@@ -9,11 +9,16 @@ province's passages first; an explicit province filter keeps only them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from index.catalog import Catalog, markers
+from index.dense_reader import DenseReader
 from index.lexical import LexicalIndex
+from index.lexical_cache import LexicalCache, cache_dir_beside
 from index.record import StoredChunk, StoredDocument
 from index.store import Store
 from index.weights import FUSION, RETRIEVAL
@@ -37,51 +42,61 @@ class Hit:
 
 
 class Searcher:
-    """Holds the store, the model and the lexical index built from the store."""
+    """The store, the model, and what this process keeps up to date from the store:
+    the documents and their provinces, the lexical index, the dense reader."""
 
-    def __init__(self, store: Store, embedder: Embedder | None) -> None:
+    def __init__(
+        self, store: Store, embedder: Embedder | None, lexical_dir: Path | None = None
+    ) -> None:
+        """`lexical_dir`: where the lexical index is kept; None: beside an embedded
+        store's directory, and in memory (rebuilt per process) for a Chroma server."""
         self.store = store
         self.embedder = embedder
-        self._lexical: LexicalIndex | None = None
+        self.cache = LexicalCache(lexical_dir or cache_dir_beside(store))
+        self.catalog = Catalog()
+        self.dense = DenseReader(store)
         self._revision: str | None = None
         self._live: dict[str, str] = {}
-        self._documents: dict[str, StoredDocument] = {}
-        self._folded: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def refresh(self) -> None:
-        """Rebuild the lexical index and document table if the store's revision moved.
+        """Follow the store if its revision moved, whoever moved it.
 
         Checking the revision is one small read, so every search can afford it,
-        and documents added by another process (the CLI, an upload) show up at once.
+        and documents added, replaced or removed by another process (the CLI, an
+        upload) show up in both halves at once.
         """
         revision = self.store.revision()
-        if revision != self._revision or self._lexical is None:
-            self._live = self.store.live_generations()
-            self._documents = {d.doc_id: d for d in self.store.list_documents()}
-            self._lexical = LexicalIndex(self.store.iter_chunks(), self._folded)
-            # Forget the chunks that left, so the cache holds the live index only.
-            self._folded = {c.chunk_id: self._folded[c.chunk_id] for c in self._lexical.chunks}
+        if revision == self._revision:
+            return
+        with self._lock:
+            if revision == self._revision:
+                return
+            records = self.cache.catch_up(self.store)
+            self.catalog.update(records)
+            self._live = {d: generation for d, (generation, _) in markers(records).items()}
+            self.dense.follow()
             self._revision = revision
 
     @property
     def lexical(self) -> LexicalIndex:
-        if self._lexical is None:
+        if self._revision is None:
             self.refresh()
-        assert self._lexical is not None
-        return self._lexical
+        return self.cache.index
 
     @property
     def documents(self) -> dict[str, StoredDocument]:
-        if self._lexical is None:
+        if self._revision is None:
             self.refresh()
-        return self._documents
+        return self.catalog.documents
 
     def province_documents(self, names: tuple[str, ...]) -> set[str]:
-        """Documents about any of the given provinces, in the store as it is now."""
-        return documents_about(self.documents, names)
+        """Documents about any of the given provinces, in the store as last refreshed."""
+        return self.catalog.about(names)
 
     def search(self, query: str, *, k: int, mode: Mode, province: str | None = None) -> list[Hit]:
         self.refresh()
+        documents, live = self.catalog.documents, self._live
         allowed = self.province_documents((province,)) if province else None
         if allowed is not None and not allowed:
             return []
@@ -90,17 +105,21 @@ class Searcher:
             if self.embedder is None:
                 raise ValueError("dense retrieval needs an embedding model")
             vector = self.embedder.embed_query(query)
-            dense = self.store.query(vector, FUSION.pool, allowed, self._live)
+            dense = self.dense.query(vector, FUSION.pool, allowed, live)
             ranked.append((FUSION.dense, dense))
         if mode in ("hybrid", "lexical"):
-            assert self._lexical is not None
-            lexical = self._lexical.search(query, FUSION.pool, allowed)
+            lexical = self.cache.index.search(query, FUSION.pool, allowed)
             ranked.append((FUSION.lexical, lexical))
         fused = ranked[0][1] if len(ranked) == 1 else fuse(ranked)
         named = find_provinces(query)
         if named and not province:
             fused = prefer(fused, self.province_documents(named))
-        return [Hit(chunk, score, self._documents[chunk.doc_id]) for chunk, score in fused[:k]]
+        # A document another process removed since the refresh may still be in a list.
+        return [
+            Hit(chunk, score, documents[chunk.doc_id])
+            for chunk, score in fused
+            if chunk.doc_id in documents
+        ][:k]
 
 
 def documents_about(documents: Mapping[str, StoredDocument], names: Iterable[str]) -> set[str]:

@@ -40,6 +40,20 @@ class Fusion:
 
 
 @dataclass(frozen=True)
+class Bm25:
+    """BM25 (Lucene's form): term-frequency saturation `k1` and length normalization `b`.
+
+    bm25s' defaults, with which the lexical half ran when benchmarks/fusion.py tuned FUSION
+    and README "Quality" was measured. The tantivy index (index/lexical.py) scores its
+    candidates with them so that those figures hold: with tantivy's own k1 = 1.2 the
+    bundled set's MRR fell from 0.995 to 0.993 (`assistant eval tests/data/qa.jsonl`).
+    """
+
+    k1: float = 1.5
+    b: float = 0.75
+
+
+@dataclass(frozen=True)
 class Retrieval:
     """Which documents a province question prefers, and how many passages one may ask for.
 
@@ -106,6 +120,7 @@ class Selection:
 
 
 FUSION = Fusion()
+BM25 = Bm25()
 RETRIEVAL = Retrieval()
 SENTENCE_SCORE = SentenceScore()
 SELECTION = Selection()

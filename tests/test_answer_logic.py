@@ -116,7 +116,7 @@ def _chunks(doc_id: str) -> list[StoredChunk]:
 
 DOCUMENTS = {doc_id: _document(doc_id) for doc_id in ARTICLES}
 CHUNKS = {c.chunk_id: c for doc_id in ARTICLES for c in _chunks(doc_id)}
-IDF = LexicalIndex(CHUNKS.values()).idf
+IDF = LexicalIndex.of(CHUNKS.values()).idf
 
 
 def hits(*chunk_ids: str) -> list[Hit]:
