@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.extractive import Candidate, candidates, passage_coverage, select
+from assistant.faithful import (
+    allowed_documents,
+    faithful_hits,
+    question_provinces,
+    with_canonical_names,
+)
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context, passage_citation, span_citation
 from assistant.targets_table import answer_list_question
@@ -20,13 +26,13 @@ from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
 from index.weights import SELECTION
 from ingest.normalize import lexical_terms
-from ingest.provinces import find_provinces
 
 if TYPE_CHECKING:  # the generative answerer pulls in langchain; only the type is needed
     from assistant.generative import GenerativeAnswerer
 
 NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
 NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
+NOT_FOUND_FOR = "Các tài liệu về {places} không có thông tin trả lời câu hỏi này."
 RELATED = "Các đoạn gần nhất được liệt kê dưới đây để tham khảo, không phải là câu trả lời."
 
 
@@ -58,7 +64,9 @@ class Assistant:
         retrieval: Mode | None = None,
     ) -> AnswerRecord:
         started = time.perf_counter()
-        resolved = resolve(question, list(history))
+        resolved = with_canonical_names(
+            resolve(with_canonical_names(question), [with_canonical_names(h) for h in history])
+        )
         hits = self.searcher.search(
             resolved, k=k or self.k, mode=retrieval or self.retrieval, province=province
         )
@@ -72,7 +80,8 @@ class Assistant:
         )
         record = draft.record
         if self.generator is not None and draft.rewordable:
-            record = self.generator.answer(resolved, hits, record)
+            allowed = allowed_documents(question_provinces(resolved), self.searcher.documents)
+            record = self.generator.answer(resolved, faithful_hits(hits, allowed), record)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return record
 
@@ -104,7 +113,7 @@ def draft_answer(
     answers look beyond the hits); `idf` weighs question terms by rarity; `province` is
     the filter the search was run with.
     """
-    named = find_provinces(resolved)
+    named = question_provinces(resolved)
     about = {place: documents_about(documents, (place,)) for place in named}
     missing = [place for place in named if not about[place]]
     listed = answer_list_question(resolved, documents)
@@ -147,7 +156,9 @@ def _answer_from_sentences(
     spread = tuple(about.values()) if len(about) > 1 else ()
     chosen = select(found, spread=spread)
     if not chosen or passage_coverage(resolved, usable, idf, covered) < SELECTION.min_coverage:
-        record.answer = NOT_FOUND + (" " + RELATED if hits else "")
+        places = ", ".join(about)
+        record.answer = NOT_FOUND_FOR.format(places=places) if about else NOT_FOUND
+        record.answer += " " + RELATED if hits else ""
         return
     record.abstained = False
     record.citations = [_sentence_citation(n, c) for n, c in enumerate(chosen, 1)]

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 import pytest
 
-from assistant.answer import NOT_COVERED, NOT_FOUND, RELATED, draft_answer
+from assistant.answer import NOT_COVERED, NOT_FOUND, NOT_FOUND_FOR, RELATED, draft_answer
 from assistant.extractive import Candidate, candidates, passage_coverage, select
 from assistant.question import content_words, intent_of, is_follow_up, resolve
 from assistant.record import passage_citation, span_citation
@@ -327,8 +327,18 @@ def test_a_question_the_passages_do_not_cover_is_not_answered():
 
 def test_without_passages_the_answer_says_so_and_lists_nothing():
     result = draft(DIGITAL_ECONOMY, [])
-    assert result.record.abstained and result.record.answer == NOT_FOUND
+    assert result.record.abstained
+    assert result.record.answer == NOT_FOUND_FOR.format(places="Sóc Trăng")
     assert result.record.related == [] and not result.rewordable
+
+
+def test_a_province_question_is_answered_from_its_documents_or_not_at_all():
+    tuyen_quang = [h for h in ALL if h.chunk.doc_id == "tuyen-quang"]
+    typed = "tay ninh co bao nhieu to cong nghe so cong dong"
+    result = draft(typed, tuyen_quang)
+    assert result.record.abstained and result.record.citations == []
+    assert result.record.answer == NOT_FOUND_FOR.format(places="Tây Ninh") + " " + RELATED
+    assert [c.doc_id for c in result.record.related] == ["tuyen-quang"] * len(tuyen_quang)
 
 
 def test_a_province_no_document_is_about_is_named_in_the_abstention():
