@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.extractive import Candidate, candidates, passage_coverage, select
+from assistant.coverage import asked_unit, best_coverage, states_quantity_of
+from assistant.extractive import Candidate, candidates, select
 from assistant.faithful import (
     allowed_documents,
     faithful_hits,
@@ -25,7 +26,7 @@ from assistant.targets_table import answer_list_question
 from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
 from index.weights import SELECTION
-from ingest.normalize import lexical_terms
+from ingest.normalize import lexical_terms, words
 
 if TYPE_CHECKING:  # the generative answerer pulls in langchain; only the type is needed
     from assistant.generative import GenerativeAnswerer
@@ -155,7 +156,7 @@ def _answer_from_sentences(
     found = candidates(resolved, usable, idf, preferred, covered)
     spread = tuple(about.values()) if len(about) > 1 else ()
     chosen = select(found, spread=spread)
-    if not chosen or passage_coverage(resolved, usable, idf, covered) < SELECTION.min_coverage:
+    if not chosen or not holds_answer(resolved, usable, idf, about):
         places = ", ".join(about)
         record.answer = NOT_FOUND_FOR.format(places=places) if about else NOT_FOUND
         record.answer += " " + RELATED if hits else ""
@@ -163,6 +164,20 @@ def _answer_from_sentences(
     record.abstained = False
     record.citations = [_sentence_citation(n, c) for n, c in enumerate(chosen, 1)]
     record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
+
+
+def holds_answer(
+    question: str, hits: list[Hit], idf: Callable[[str], float], about: dict[str, set[str]]
+) -> bool:
+    """Whether the passages say what the question asks: enough of its phrases, and for a
+    "bao nhiêu X" question some number of X. Passages, not sentences, decide: the
+    answering sentence often leaves its subject to its neighbours."""
+    places = [w for place, docs in about.items() if docs for w in words(place)]
+    texts = [h.chunk.text for h in hits]
+    if best_coverage(question, texts, idf, places) < SELECTION.min_coverage:
+        return False
+    unit = asked_unit(question)
+    return not unit or any(states_quantity_of(unit, t) for t in texts)
 
 
 def _sentence_citation(marker: int, chosen: Candidate) -> Citation:

@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from ingest.normalize import fold, has_diacritics, nfc, strip_diacritics, words
 from ingest.provinces import canonical, find_provinces
 
-# Words that shape a question but carry no topic; compared without diacritics
-# so that questions typed without accents lose the same words.
-STOPWORDS = frozenset(
-    strip_diacritics(w)
-    for w in (
-        "bao", "nhiêu", "là", "gì", "nào", "ai", "khi", "như", "thế", "ra", "sao", "có",
-        "không", "của", "và", "các", "những", "được", "cho", "trong", "với", "đã", "thì", "bị",
-        "này", "đó", "một", "mấy", "hãy", "biết", "vậy", "còn", "nêu", "liệt", "kê", "hiện",
-        "nay", "theo", "về", "tại", "từ", "đến", "ở", "nhằm", "để", "bởi", "do", "mà", "nên",
-        "hay", "hoặc", "tỉnh", "phần", "trăm", "bài", "viết",
-    )
+# Words that shape a question but carry no topic. Accented words are compared
+# accented ("đô" is no "do", "kế" no "ke"); a word typed without diacritics may be
+# any of them, so it is compared bare.
+_STOPWORDS = (
+    "bao", "nhiêu", "là", "gì", "nào", "ai", "khi", "như", "thế", "ra", "sao", "có",
+    "không", "của", "và", "các", "những", "được", "cho", "trong", "với", "đã", "thì", "bị",
+    "này", "đó", "một", "mấy", "hãy", "biết", "vậy", "còn", "nêu", "liệt", "kê", "hiện",
+    "nay", "theo", "về", "tại", "từ", "đến", "ở", "nhằm", "để", "bởi", "do", "mà", "nên",
+    "hay", "hoặc", "tỉnh", "phần", "trăm", "bài", "viết",
 )  # fmt: skip
+STOPWORDS = frozenset(fold(w) for w in _STOPWORDS)
+BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
 _FOLLOW_UP = re.compile(
     r"^(còn|thế còn|vậy còn|con|the con|vay con)\b|(thì sao|thi sao|ra sao|thế nào|the nao)\s*\??$"
 )
@@ -61,9 +61,17 @@ def intent_of(question: str) -> Intent:
     )
 
 
+def is_stopword(word: str) -> bool:
+    """Whether a word only shapes the question; see STOPWORDS for why accents matter."""
+    folded = fold(word)
+    if folded in STOPWORDS:
+        return True
+    return not has_diacritics(folded) and folded in BARE_STOPWORDS
+
+
 def content_words(question: str) -> list[str]:
     """The question's topic words, in folded form."""
-    return [w for w in words(question) if strip_diacritics(w) not in STOPWORDS]
+    return [w for w in words(question) if not is_stopword(w)]
 
 
 def is_follow_up(question: str) -> bool:
