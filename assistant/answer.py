@@ -22,7 +22,8 @@ from assistant.faithful import (
 )
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context, passage_citation, span_citation
-from assistant.targets_table import answer_list_question
+from assistant.short_answer import short_answer
+from assistant.targets_table import answer_list_question, document_rows
 from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
 from index.weights import SELECTION
@@ -83,6 +84,7 @@ class Assistant:
         if self.generator is not None and draft.rewordable:
             allowed = allowed_documents(question_provinces(resolved), self.searcher.documents)
             record = self.generator.answer(resolved, faithful_hits(hits, allowed), record)
+            record.short_answer = short_answer_for(record, resolved, self.searcher.documents)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return record
 
@@ -138,7 +140,20 @@ def draft_answer(
     if record.abstained:
         related = hits[: SELECTION.related]
         record.related = [passage_citation(n, h) for n, h in enumerate(related, 1)]
+    elif listed is None:
+        record.short_answer = short_answer_for(record, resolved, documents)
     return Draft(record, rewordable=listed is None and not missing and bool(hits))
+
+
+def short_answer_for(
+    record: AnswerRecord, question: str, documents: Mapping[str, StoredDocument]
+) -> str | None:
+    """The record's short answer from its citations and the cited documents' table rows."""
+    if record.abstained:
+        return None
+    cited = {c.doc_id for c in record.citations if c.doc_id in documents}
+    rows = [row for doc_id in cited for row in document_rows(documents[doc_id])]
+    return short_answer(question, record.citations, rows)
 
 
 def _answer_from_sentences(

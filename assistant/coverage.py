@@ -90,9 +90,11 @@ def asked_unit(question: str) -> tuple[str, ...]:
     """What a "bao nhiêu X" / "mấy X" question counts, bare: the one or two words after it
     ("người dân": a passage may say "1,18 triệu dân"), and the word before it ("hạng mấy":
     "hạng 57"); empty when it names nothing, or starts with a word that names no unit."""
-    found = _UNIT.search(strip_diacritics(" ".join(words(question))))
-    if not found:
+    # The last one: a resolved follow-up asks its own question after the earlier one.
+    every = list(_UNIT.finditer(strip_diacritics(" ".join(words(question)))))
+    if not every:
         return ()
+    found = every[-1]
     before, first, second = found.groups()
     if first == "phan" and second == "tram":
         return ("%",)

@@ -462,3 +462,11 @@ def test_the_readme_states_the_weights_the_code_uses():
     fusion = f"(`k = {FUSION.rrf_k}`, dense weight {FUSION.dense}, lexical {FUSION.lexical})"
     assert fusion in readme
     assert f"at least {SELECTION.min_coverage:.0%}" in readme
+
+
+def test_an_answer_leads_with_its_short_answer_and_an_abstention_has_none():
+    answered = draft(DIGITAL_ECONOMY, ALL).record
+    assert not answered.abstained and answered.short_answer
+    assert "20%" in answered.short_answer and len(answered.short_answer) <= 80
+    abstained = draft("Giá vé máy bay đi Paris tháng này là bao nhiêu?", ALL).record
+    assert abstained.abstained and abstained.short_answer is None
