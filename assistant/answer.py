@@ -22,7 +22,8 @@ from assistant.faithful import (
 )
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context, passage_citation, span_citation
-from assistant.short_answer import short_answer
+from assistant.short_answer import short_answer, supported
+from assistant.target_answer import answer_target_question
 from assistant.targets_table import answer_list_question, document_rows
 from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
@@ -120,6 +121,7 @@ def draft_answer(
     about = {place: documents_about(documents, (place,)) for place in named}
     missing = [place for place in named if not about[place]]
     listed = answer_list_question(resolved, documents)
+    target = None if listed or not hits else answer_target_question(resolved, documents)
     record = AnswerRecord(
         question=question,
         answer="",
@@ -135,14 +137,20 @@ def draft_answer(
         record.abstained = False
         record.answer, record.citations = listed
         record.answerer = "targets-table"
+    elif target is not None:
+        record.abstained = False
+        record.answer, record.citations, short = target
+        record.short_answer = short if short and supported(short, record.citations) else None
+        record.answerer = "targets-table"
     else:
         _answer_from_sentences(record, resolved, hits, about, idf)
     if record.abstained:
         related = hits[: SELECTION.related]
         record.related = [passage_citation(n, h) for n, h in enumerate(related, 1)]
-    elif listed is None:
+    elif listed is None and target is None:
         record.short_answer = short_answer_for(record, resolved, documents)
-    return Draft(record, rewordable=listed is None and not missing and bool(hits))
+    rewordable = listed is None and target is None and not missing and bool(hits)
+    return Draft(record, rewordable=rewordable)
 
 
 def short_answer_for(

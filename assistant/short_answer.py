@@ -21,6 +21,9 @@ from ingest.indicators import indicator_of
 from ingest.normalize import strip_diacritics, words
 
 MAX_CHARS = 80
+# Without a unit to look for, a figure is taken only with this share of the question's
+# words in the 60 characters before it.
+NEAR_ENOUGH = 0.5
 _UPPER = "ÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
 # A figure and the few words after it that say what it counts ("1.871 tổ công nghệ số").
 _FIGURE = re.compile(
@@ -55,6 +58,7 @@ _ASKS_WHEN = re.compile(
     r"khi nao|bao gio|(?:ngay|thang|nam|luc|thoi diem|thoi gian) nao|ngay bao nhieu"
 )
 _ASKS_FIGURE = re.compile(r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong")
+_NOT_IN_ROWS = r"vuot|\bgi\b|\bai\b|\bnao\b|bao lau|bao gio"
 _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)")
 # A person's full name: a surname, then one to three capitalised words.
 _SURNAMES = (
@@ -96,40 +100,61 @@ def supported(short: str, citations: Sequence[Citation]) -> bool:
     return all(n in allowed for n in numbers(short))
 
 
+def row_question(question: str) -> str | None:
+    """The indicator a question asks the target or result of, when a table row can answer
+    it whole: not a count of something else, an excess over a target, or a name."""
+    indicator = indicator_of(question)
+    bare = strip_diacritics(question.lower())
+    counted = [w for w in _COUNTED.findall(bare) if w != "phan" and not is_stopword(w)]
+    if indicator is None or asked_unit(question) not in ((), ("%",)):
+        return None
+    if not _ASKS_TABLE.search(bare) or counted or re.search(_NOT_IN_ROWS, bare):
+        return None
+    return indicator
+
+
+def row_answers(question: str, row: Mapping[str, Any]) -> bool:
+    """Whether the row holds a value of the kind asked that the question does not state."""
+    values = f"{row.get('target') or ''} {row.get('achieved') or ''}"
+    if asked_unit(question) and "%" not in values:
+        return False
+    return not any(_stated(n, question) for n in numbers(values))
+
+
 def _from_rows(
     question: str, citations: Sequence[Citation], rows: Iterable[Mapping[str, Any]]
 ) -> str | None:
     """A cited row of the indicator asked about, for questions about a target or result."""
-    indicator = indicator_of(question)
-    unit = asked_unit(question)
-    bare = strip_diacritics(question.lower())
-    counted = [w for w in _COUNTED.findall(bare) if w != "phan" and not is_stopword(w)]
-    if indicator is None or unit not in ((), ("%",)) or not _ASKS_TABLE.search(bare):
+    indicator = row_question(question)
+    if indicator is None:
         return None
-    if counted or re.search(r"vuot|\bgi\b|\bai\b|\bnao\b", bare):
-        return None  # a count, the excess over a target, a name: not in the row
     for row in rows:
-        if row.get("indicator") != indicator:
-            continue
-        values = f"{row.get('target') or ''} {row.get('achieved') or ''}"
-        stated = any(_stated(n, question) for n in numbers(values))
-        if (unit and "%" not in values) or stated:
+        if row.get("indicator") != indicator or not row_answers(question, row):
             continue
         if any(
             c.doc_id == row.get("doc_id") and c.start <= row["start"] < c.end for c in citations
         ):
-            return describe_short(row)
+            return describe_short(row, [c.quote for c in citations])
     return None
 
 
-def describe_short(row: Mapping[str, Any]) -> str | None:
-    """A row's target and result, values as written: "20% (chỉ tiêu); 7,41% (2022)"."""
+def describe_short(row: Mapping[str, Any], quotes: Sequence[str] = ()) -> str | None:
+    """A row's target and result, values as written: "20% (chỉ tiêu); 7,41% (2022)".
+
+    A deadline or date is added only when `quotes` (the cited sentences) state it: the
+    table may take it from the paragraph around the sentence.
+    """
+    allowed = set().union(*(passage_numbers(q) for q in quotes)) if quotes else None
+
+    def stated(value: str | None) -> bool:
+        return bool(value) and (allowed is None or set(numbers(value)) <= allowed)
+
     parts = []
     if row.get("target"):
-        deadline = f", {row['deadline']}" if row.get("deadline") else ""
+        deadline = f", {row['deadline']}" if stated(row.get("deadline")) else ""
         parts.append(f"{row['target']} (chỉ tiêu{deadline})")
     if row.get("achieved"):
-        as_of = f" ({row['as_of']})" if row.get("as_of") else ""
+        as_of = f" ({row['as_of']})" if stated(row.get("as_of")) else ""
         parts.append(f"{row['achieved']}{as_of}")
     return "; ".join(parts) or None
 
@@ -169,9 +194,7 @@ def _nearest(question: str, quotes: list[str], patterns: Sequence[re.Pattern[str
                 figure = numbers(text) or [text]
                 if figure[0] in asked or _is_date_part(quote, found) or _glued(quote, found):
                     continue
-                if pattern is _FIGURE and (
-                    _YEAR.match(figure[0]) or _names_a_document(quote, found)
-                ):
+                if pattern is _FIGURE and not _may_be_figure(unit, topic, text, quote, found):
                     continue
                 score = (
                     _unit_score(unit, text)
@@ -184,12 +207,16 @@ def _nearest(question: str, quotes: list[str], patterns: Sequence[re.Pattern[str
     return best[1] if best else None
 
 
-def _may_be_figure(unit: tuple[str, ...], text: str, quote: str, found: re.Match[str]) -> bool:
+def _may_be_figure(
+    unit: tuple[str, ...], topic: set[str], text: str, quote: str, found: re.Match[str]
+) -> bool:
     """A figure of what was asked: not a year, not a document's number, and of the unit
     the question counts when it names one."""
     if _YEAR.match(numbers(text)[0]) or _names_a_document(quote, found):
         return False
-    return not unit or _unit_score(unit, text) > 0
+    if not unit:  # "là bao nhiêu": only a figure standing by the question's own words
+        return _nearness(topic, quote, found) >= NEAR_ENOUGH
+    return _unit_score(unit, text) > 0
 
 
 def _unit_score(unit: tuple[str, ...], text: str) -> float:

@@ -306,7 +306,8 @@ def test_a_comparison_takes_the_best_sentence_of_each_province():
 
 
 def test_the_answer_quotes_the_best_sentence_with_its_marker():
-    result = draft(DIGITAL_ECONOMY, ALL)
+    # Not a target question (those are answered from the table): what the share was.
+    result = draft("Kinh tế số của Sóc Trăng năm 2022 chiếm bao nhiêu phần trăm GRDP?", ALL)
     record = result.record
     assert not record.abstained and record.answerer == "extractive"
     assert record.answer == f"{FIGURE} [1]"
@@ -470,3 +471,11 @@ def test_an_answer_leads_with_its_short_answer_and_an_abstention_has_none():
     assert "20%" in answered.short_answer and len(answered.short_answer) <= 80
     abstained = draft("Giá vé máy bay đi Paris tháng này là bao nhiêu?", ALL).record
     assert abstained.abstained and abstained.short_answer is None
+
+
+def test_a_target_question_is_answered_from_the_cited_table_row():
+    record = draft("Mục tiêu kinh tế số của Sóc Trăng là bao nhiêu?", ALL).record
+    assert record.answerer == "targets-table" and not record.abstained
+    assert [c.quote for c in record.citations] == [FIGURE]
+    assert record.short_answer is not None and record.short_answer.startswith("20% (chỉ tiêu")
+    exact(record.citations)
