@@ -12,21 +12,30 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.extractive import Candidate, candidates, passage_coverage, select
+from assistant.coverage import asked_unit, best_coverage, states_quantity_of
+from assistant.extractive import Candidate, candidates, select
+from assistant.faithful import (
+    allowed_documents,
+    faithful_hits,
+    question_provinces,
+    with_canonical_names,
+)
 from assistant.question import resolve
 from assistant.record import AnswerRecord, Citation, Context, passage_citation, span_citation
-from assistant.targets_table import answer_list_question
+from assistant.short_answer import short_answer, supported
+from assistant.target_answer import answer_target_question
+from assistant.targets_table import answer_list_question, document_rows
 from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
 from index.weights import SELECTION
-from ingest.normalize import lexical_terms
-from ingest.provinces import find_provinces
+from ingest.normalize import lexical_terms, words
 
 if TYPE_CHECKING:  # the generative answerer pulls in langchain; only the type is needed
     from assistant.generative import GenerativeAnswerer
 
 NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
 NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
+NOT_FOUND_FOR = "Các tài liệu về {places} không có thông tin trả lời câu hỏi này."
 RELATED = "Các đoạn gần nhất được liệt kê dưới đây để tham khảo, không phải là câu trả lời."
 
 
@@ -58,7 +67,9 @@ class Assistant:
         retrieval: Mode | None = None,
     ) -> AnswerRecord:
         started = time.perf_counter()
-        resolved = resolve(question, list(history))
+        resolved = with_canonical_names(
+            resolve(with_canonical_names(question), [with_canonical_names(h) for h in history])
+        )
         hits = self.searcher.search(
             resolved, k=k or self.k, mode=retrieval or self.retrieval, province=province
         )
@@ -72,7 +83,9 @@ class Assistant:
         )
         record = draft.record
         if self.generator is not None and draft.rewordable:
-            record = self.generator.answer(resolved, hits, record)
+            allowed = allowed_documents(question_provinces(resolved), self.searcher.documents)
+            record = self.generator.answer(resolved, faithful_hits(hits, allowed), record)
+            record.short_answer = short_answer_for(record, resolved, self.searcher.documents)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return record
 
@@ -104,10 +117,11 @@ def draft_answer(
     answers look beyond the hits); `idf` weighs question terms by rarity; `province` is
     the filter the search was run with.
     """
-    named = find_provinces(resolved)
+    named = question_provinces(resolved)
     about = {place: documents_about(documents, (place,)) for place in named}
     missing = [place for place in named if not about[place]]
     listed = answer_list_question(resolved, documents)
+    target = None if listed or not hits else answer_target_question(resolved, documents)
     record = AnswerRecord(
         question=question,
         answer="",
@@ -123,12 +137,31 @@ def draft_answer(
         record.abstained = False
         record.answer, record.citations = listed
         record.answerer = "targets-table"
+    elif target is not None:
+        record.abstained = False
+        record.answer, record.citations, short = target
+        record.short_answer = short if short and supported(short, record.citations) else None
+        record.answerer = "targets-table"
     else:
         _answer_from_sentences(record, resolved, hits, about, idf)
     if record.abstained:
         related = hits[: SELECTION.related]
         record.related = [passage_citation(n, h) for n, h in enumerate(related, 1)]
-    return Draft(record, rewordable=listed is None and not missing and bool(hits))
+    elif listed is None and target is None:
+        record.short_answer = short_answer_for(record, resolved, documents)
+    rewordable = listed is None and target is None and not missing and bool(hits)
+    return Draft(record, rewordable=rewordable)
+
+
+def short_answer_for(
+    record: AnswerRecord, question: str, documents: Mapping[str, StoredDocument]
+) -> str | None:
+    """The record's short answer from its citations and the cited documents' table rows."""
+    if record.abstained:
+        return None
+    cited = {c.doc_id for c in record.citations if c.doc_id in documents}
+    rows = [row for doc_id in cited for row in document_rows(documents[doc_id])]
+    return short_answer(question, record.citations, rows)
 
 
 def _answer_from_sentences(
@@ -146,12 +179,28 @@ def _answer_from_sentences(
     found = candidates(resolved, usable, idf, preferred, covered)
     spread = tuple(about.values()) if len(about) > 1 else ()
     chosen = select(found, spread=spread)
-    if not chosen or passage_coverage(resolved, usable, idf, covered) < SELECTION.min_coverage:
-        record.answer = NOT_FOUND + (" " + RELATED if hits else "")
+    if not chosen or not holds_answer(resolved, usable, idf, about):
+        places = ", ".join(about)
+        record.answer = NOT_FOUND_FOR.format(places=places) if about else NOT_FOUND
+        record.answer += " " + RELATED if hits else ""
         return
     record.abstained = False
     record.citations = [_sentence_citation(n, c) for n, c in enumerate(chosen, 1)]
     record.answer = " ".join(f"{c.text} [{n}]" for n, c in enumerate(chosen, 1))
+
+
+def holds_answer(
+    question: str, hits: list[Hit], idf: Callable[[str], float], about: dict[str, set[str]]
+) -> bool:
+    """Whether the passages say what the question asks: enough of its phrases, and for a
+    "bao nhiêu X" question some number of X. Passages, not sentences, decide: the
+    answering sentence often leaves its subject to its neighbours."""
+    places = [w for place, docs in about.items() if docs for w in words(place)]
+    texts = [h.chunk.text for h in hits]
+    if best_coverage(question, texts, idf, places) < SELECTION.min_coverage:
+        return False
+    unit = asked_unit(question)
+    return not unit or any(states_quantity_of(unit, t) for t in texts)
 
 
 def _sentence_citation(marker: int, chosen: Candidate) -> Citation:

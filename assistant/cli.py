@@ -206,6 +206,8 @@ def ask(settings: Settings, question: str, province: str | None, as_json: bool) 
 def render_text(record: AnswerRecord) -> str:
     """The answer and its evidence, for reading in a terminal."""
     lines = [record.answer, ""]
+    if record.short_answer:
+        lines.insert(0, f"Trả lời ngắn: {record.short_answer}")
     if record.resolved_question:
         lines.insert(0, f"(hiểu là: {record.resolved_question})")
     evidence = record.related if record.abstained else record.citations

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from assistant.question import STOPWORDS, Intent, intent_of
+from assistant.question import Intent, content_words, intent_of, is_stopword
 from index.retrieve import Hit
 from index.weights import SELECTION, SENTENCE_SCORE
-from ingest.normalize import lexical_terms, query_terms, strip_diacritics, words
+from ingest.normalize import has_diacritics, lexical_terms, strip_diacritics, words
 from ingest.sentences import split_sentences
 
 _NUMBER = re.compile(r"\d")
@@ -38,11 +38,9 @@ class Candidate:
 
 def topic_terms(question: str) -> list[str]:
     """The question's lexical terms without the words that only shape a question."""
-    return [
-        t
-        for t in query_terms(question)
-        if t.lstrip("~") and strip_diacritics(t.lstrip("~")) not in STOPWORDS
-    ]
+    found = content_words(question)
+    bare = ["~" + strip_diacritics(w) for w in found]
+    return found + bare if has_diacritics(question) else bare
 
 
 def candidates(
@@ -103,28 +101,6 @@ def _score(
     return score * (w.heading if heading else 1.0)
 
 
-def passage_coverage(
-    question: str,
-    hits: list[Hit],
-    idf: Callable[[str], float],
-    satisfied: frozenset[str] = frozenset(),
-) -> float:
-    """How much of the question's topic weight the best retrieved passage holds.
-
-    Passages, not sentences, decide whether the documents answer at all: the
-    answering sentence often leaves the subject to its neighbours.
-    """
-    terms = [t for t in dict.fromkeys(topic_terms(question)) if t not in satisfied]
-    total = sum(idf(t) for t in terms)
-    if not total:
-        return 0.0
-    best = 0.0
-    for hit in hits:
-        have = _terms_of(hit.chunk.text)
-        best = max(best, sum(idf(t) for t in terms if t in have) / total)
-    return best
-
-
 def select(
     found: list[Candidate],
     limit: int = SELECTION.sentences,
@@ -174,7 +150,7 @@ def _is_heading(text: str, title: str) -> bool:
 
 def _bigrams(question: str) -> list[str]:
     bare = [strip_diacritics(w) for w in words(question)]
-    return [f"{a} {b}" for a, b in pairwise(bare) if not (a in STOPWORDS and b in STOPWORDS)]
+    return [f"{a} {b}" for a, b in pairwise(bare) if not (is_stopword(a) and is_stopword(b))]
 
 
 def _bigram_share(bigrams: list[str], text: str) -> float:

@@ -83,7 +83,7 @@ def numbers(text: str) -> list[str]:
     return [found.rstrip("%") for found in _NUMBER.findall(_MARKER.sub(" ", text))]
 
 
-def _passage_numbers(passage: str) -> set[str]:
+def passage_numbers(passage: str) -> set[str]:
     """The figures of a passage, plus the parts of its dates an answer may quote.
 
     From 17/10/2022 an answer may write 17/10, 10/2022 or the year 2022; a
@@ -117,7 +117,7 @@ def check_answer(answer_text: str, passages: list[str]) -> list[str]:
     allowed: set[str] = set()
     for n in dict.fromkeys(cited):
         if 1 <= n <= len(passages):
-            allowed |= _passage_numbers(passages[n - 1])
+            allowed |= passage_numbers(passages[n - 1])
     unsupported = [n for n in dict.fromkeys(numbers(answer_text)) if n not in allowed]
     if unsupported:
         problems.append("figures not in the cited passages: " + ", ".join(unsupported))

@@ -10,27 +10,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.normalize import fold, nfc, strip_diacritics, words
+from ingest.normalize import fold, has_diacritics, nfc, strip_diacritics, words
 from ingest.provinces import canonical, find_provinces
 
-# Words that shape a question but carry no topic; compared without diacritics
-# so that questions typed without accents lose the same words.
-STOPWORDS = frozenset(
-    strip_diacritics(w)
-    for w in (
-        "bao", "nhiêu", "là", "gì", "nào", "ai", "khi", "như", "thế", "ra", "sao", "có",
-        "không", "của", "và", "các", "những", "được", "cho", "trong", "với", "đã", "thì", "bị",
-        "này", "đó", "một", "mấy", "hãy", "biết", "vậy", "còn", "nêu", "liệt", "kê", "hiện",
-        "nay", "theo", "về", "tại", "từ", "đến", "ở", "nhằm", "để", "bởi", "do", "mà", "nên",
-        "hay", "hoặc", "tỉnh", "phần", "trăm", "bài", "viết",
-    )
+# Words that shape a question but carry no topic. Accented words are compared
+# accented ("đô" is no "do", "kế" no "ke"); a word typed without diacritics may be
+# any of them, so it is compared bare.
+_STOPWORDS = (
+    "bao", "nhiêu", "là", "gì", "nào", "ai", "khi", "như", "thế", "ra", "sao", "có",
+    "không", "của", "và", "các", "những", "được", "cho", "trong", "với", "đã", "thì", "bị",
+    "này", "đó", "một", "mấy", "hãy", "biết", "vậy", "còn", "nêu", "liệt", "kê", "hiện",
+    "nay", "theo", "về", "tại", "từ", "đến", "ở", "nhằm", "để", "bởi", "do", "mà", "nên",
+    "hay", "hoặc", "tỉnh", "phần", "trăm", "bài", "viết",
 )  # fmt: skip
+STOPWORDS = frozenset(fold(w) for w in _STOPWORDS)
+BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
 _FOLLOW_UP = re.compile(
     r"^(còn|thế còn|vậy còn|con|the con|vay con)\b|(thì sao|thi sao|ra sao|thế nào|the nao)\s*\??$"
 )
 # "Ứng dụng đó", "chỉ tiêu này", "ông ấy": the subject lives in an earlier question.
 # Only the accented forms: without diacritics "do" and "nay" are everyday words.
 _ANAPHORA = re.compile(r"\b(?:đó|ấy|này|nói trên)\b")
+# Typed without diacritics, the same words right after the question's first noun
+# ("Ung dung do danh cho ai?", "Chi tieu do la bao nhieu?").
+_BARE_ANAPHORA = re.compile(r"^\w+(?: \w+)? (?:do|ay|nay|noi tren)\b")
 
 _ASKS_NUMBER = (
     r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong|muc tieu|chi tieu|\bdat\b|xep hang|thu hang"
@@ -58,14 +61,24 @@ def intent_of(question: str) -> Intent:
     )
 
 
+def is_stopword(word: str) -> bool:
+    """Whether a word only shapes the question; see STOPWORDS for why accents matter."""
+    folded = fold(word)
+    if folded in STOPWORDS:
+        return True
+    return not has_diacritics(folded) and folded in BARE_STOPWORDS
+
+
 def content_words(question: str) -> list[str]:
     """The question's topic words, in folded form."""
-    return [w for w in words(question) if strip_diacritics(w) not in STOPWORDS]
+    return [w for w in words(question) if not is_stopword(w)]
 
 
 def is_follow_up(question: str) -> bool:
     text = fold(question).strip()
     if _FOLLOW_UP.search(text) or _ANAPHORA.search(text):
+        return True
+    if not has_diacritics(text) and _BARE_ANAPHORA.search(text):
         return True
     topic = [w for w in content_words(question) if not _is_province_word(w, question)]
     return len(topic) == 0 and bool(find_provinces(question))
@@ -88,14 +101,14 @@ def resolve(question: str, history: list[str]) -> str:
     if new_places and old_places:
         resolved = previous
         for old in old_places:
-            resolved = _replace_name(resolved, old, new_places[0])
+            resolved = replace_name(resolved, old, new_places[0])
         if resolved != previous:
             return resolved
     rest = _FOLLOW_UP.sub("", fold(question)).strip(" ?")
     return f"{previous.rstrip(' ?')}; {rest}?"
 
 
-def _replace_name(text: str, name: str, new: str) -> str:
+def replace_name(text: str, name: str, new: str) -> str:
     """Replace a province name however it was typed (accents, tone placement, case).
 
     Stripping diacritics from NFC Vietnamese keeps one character per

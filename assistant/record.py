@@ -97,6 +97,8 @@ class AnswerRecord:
     resolved_question: str | None = None
     answerer: str = "extractive"
     notice: str | None = None
+    # A few words cut from the cited quotes that answer directly; None on abstention.
+    short_answer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -13,21 +13,23 @@ from tests.conftest import ROOT
 
 # Set from measured results on this machine, a little below them (README).
 THRESHOLDS = {
-    "key_facts": 0.85,
+    "key_facts": 0.86,
     "hit_at_1": 0.95,
     "hit_at_5": 0.98,
     "mrr": 0.96,
     "cites_right_source": 0.95,
     "citation_integrity": 1.0,
-    "abstention_accuracy": 0.85,
-    "false_abstention_rate": 0.08,
+    "abstention_accuracy": 0.86,
+    "false_abstention_rate": 0.04,
+    "short_answer_coverage": 0.53,
+    "short_answer_precision": 0.9,
 }
 
 
 def test_the_bundled_question_set_meets_its_thresholds(corpus_assistant, corpus_store, tmp_path):
     questions = load_questions(ROOT / "tests" / "data" / "qa.jsonl")
     assert len(questions) >= 60
-    assert sum(not q.answerable for q in questions) >= 8
+    assert sum(not q.answerable for q in questions) >= 40
     results = run_questions(
         questions,
         lambda q, history: corpus_assistant.ask(q.question, history=history),

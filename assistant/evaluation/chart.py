@@ -18,6 +18,13 @@ _CHART_RATES: list[tuple[str, str]] = [
     ("cites_right_source", "right\nsource"),
     ("citation_integrity", "citation\nintegrity"),
     ("abstention_accuracy", "abstention\naccuracy"),
+    ("short_answer_coverage", "short\nanswers"),
+    ("short_answer_precision", "short\nprecision"),
+]
+# Bars drawn in red: the rates where lower is better.
+_CHART_ERRORS: list[tuple[str, str]] = [
+    ("false_abstention_rate", "false\nabstentions"),
+    ("missed_abstention_rate", "missed\nabstentions"),
 ]
 
 
@@ -42,10 +49,12 @@ def write_chart(
 
 
 def _draw_rates(axes: Any, summary: dict[str, Any]) -> None:
-    labels = [label for _, label in _CHART_RATES]
-    values = [summary.get(name) for name, _ in _CHART_RATES]
-    bars = axes.bar(labels, [v or 0.0 for v in values], color="#4c72b0")
-    for (name, _), bar, value in zip(_CHART_RATES, bars, values, strict=True):
+    shown = _CHART_RATES + _CHART_ERRORS
+    labels = [label for _, label in shown]
+    values = [summary.get(name) for name, _ in shown]
+    colors = ["#4c72b0"] * len(_CHART_RATES) + ["#c44e52"] * len(_CHART_ERRORS)
+    bars = axes.bar(labels, [v or 0.0 for v in values], color=colors)
+    for (name, _), bar, value in zip(shown, bars, values, strict=True):
         text = "n/a" if value is None else f"{value:.2f}" if name == "mrr" else f"{value:.0%}"
         axes.annotate(
             text,
@@ -56,8 +65,8 @@ def _draw_rates(axes: Any, summary: dict[str, Any]) -> None:
         )
     axes.set_ylim(0, 1.1)
     axes.set_ylabel("share")
-    axes.set_title("Rates (higher is better)")
-    axes.tick_params(axis="x", labelsize=8)
+    axes.set_title("Rates (blue: higher is better; red: lower is better)")
+    axes.tick_params(axis="x", labelsize=7)
 
 
 def _draw_latencies(axes: Any, latencies: Sequence[float], summary: dict[str, Any]) -> None:

@@ -26,6 +26,8 @@ _TOTAL_ROWS: list[tuple[str, str, str]] = [
     ("abstention_accuracy", "Abstention accuracy", "questions"),
     ("false_abstention_rate", "False abstentions", "answerable"),
     ("missed_abstention_rate", "Missed abstentions", "unanswerable"),
+    ("short_answer_coverage", "Short answers given", "answerable"),
+    ("short_answer_precision", "Short answers holding the key facts", "short_answers"),
     ("latency_p50_ms", "Latency p50", "questions"),
     ("latency_p95_ms", "Latency p95", "questions"),
 ]
@@ -37,6 +39,7 @@ _MEASURED_OVER = {
     "retrieval_questions": "questions with sources",
     "cites_right_source_questions": "answered questions with sources",
     "citations_checked": "citations",
+    "short_answers": "short answers",
 }
 
 

@@ -51,6 +51,21 @@ class Result:
     abstention_correct: bool
 
     @property
+    def short_answer_given(self) -> bool | None:
+        """Whether an answered answerable question got a short answer (None otherwise)."""
+        if not self.question.answerable or self.record.abstained:
+            return None
+        return self.record.short_answer is not None
+
+    @property
+    def short_answer_right(self) -> bool | None:
+        """Whether a given short answer holds every key fact (None when none was given)."""
+        short = self.record.short_answer
+        if not self.short_answer_given or short is None:
+            return None
+        return all(any(contains_fact(short, f) for f in group) for group in self.question.key_facts)
+
+    @property
     def latency_ms(self) -> float:
         return self.record.latency_ms
 

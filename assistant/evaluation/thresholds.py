@@ -20,6 +20,8 @@ THRESHOLD_METRICS: dict[str, str] = {
     "abstention_accuracy": "min",
     "false_abstention_rate": "max",
     "missed_abstention_rate": "max",
+    "short_answer_coverage": "min",
+    "short_answer_precision": "min",
     "latency_p50_ms": "max",
     "latency_p95_ms": "max",
 }

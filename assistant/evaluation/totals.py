@@ -22,6 +22,7 @@ def summarize(results: Sequence[Result]) -> dict[str, Any]:
     missed_abstentions = sum(not r.record.abstained for r in unanswerable)
     latencies = [r.latency_ms for r in results]
     passed = sum(bool(r.key_facts_passed) for r in answerable)
+    shorts = [r.short_answer_right for r in answerable if r.short_answer_given]
 
     return {
         "questions": len(results),
@@ -47,6 +48,9 @@ def summarize(results: Sequence[Result]) -> dict[str, Any]:
         "false_abstention_rate": _share(false_abstentions, len(answerable)),
         "missed_abstentions": missed_abstentions,
         "missed_abstention_rate": _share(missed_abstentions, len(unanswerable)),
+        "short_answer_coverage": _share(len(shorts), len(answerable)),
+        "short_answers": len(shorts),
+        "short_answer_precision": _share(sum(bool(s) for s in shorts), len(shorts)),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }

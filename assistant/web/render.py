@@ -163,6 +163,8 @@ def answer_html(turn: Mapping[str, Any] | None, lookup: Lookup) -> str:
         parts.append(f'<h3 class="vd-heading vd-warn">⚠ {NOT_FOUND_HEADING}</h3>')
     else:
         parts.append('<h3 class="vd-heading">Trả lời</h3>')
+        if turn.get("short_answer"):
+            parts.append(f'<p class="vd-short"><strong>{esc(turn["short_answer"])}</strong></p>')
     parts.append(f'<p class="vd-text">{_answer_text_html(turn.get("answer", ""), markers)}</p>')
     if turn.get("notice"):
         parts.append(f'<p class="vd-notice">{esc(turn["notice"])}</p>')
