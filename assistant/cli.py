@@ -14,16 +14,23 @@ import httpx
 from tqdm import tqdm
 
 from assistant import targets_table
-from assistant.components import build_assistant, chunking_options, embedder_for, open_store
+from assistant.components import (
+    build_assistant,
+    chunking_options,
+    embedder_for,
+    lexical_dir,
+    open_store,
+)
 from assistant.evaluation.questions import load_questions
 from assistant.evaluation.report import write_report
 from assistant.evaluation.runner import run_questions
 from assistant.evaluation.thresholds import check_thresholds, parse_thresholds
 from assistant.evaluation.totals import summarize
-from assistant.record import AnswerRecord
+from assistant.record import RECOGNISED_NOTE, AnswerRecord
 from assistant.settings import Settings, SettingsError, choices, flag_name, help_text
 from index.commit import WriteConflictError
 from index.indexer import ingest_paths
+from index.lexical_cache import LexicalCache
 from index.store import ModelMismatchError, Store, StoreUnavailableError, connect
 from index.verify import Rebuild, check_index, repair_index
 
@@ -126,13 +133,14 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
 @click.option("--repair", is_flag=True, help="Sweep strays; re-index broken documents.")
 @settings_options(*STORE, *CHUNKING)
 def verify(settings: Settings, repair: bool) -> None:
-    """Check every document is whole and no chunk is a stray; exit 1 on any fault."""
+    """Check every document is whole, no chunk is a stray, and the lexical index follows."""
     store = open_store(settings)
     report = check_index(store)
     for fault in report.faults:
         click.echo(f"fault: {fault.line()}", err=True)
     click.echo(report.summary())
-    if report.ok:
+    lexical_ok = _verify_lexical(LexicalCache(lexical_dir(settings, store)), store, repair)
+    if report.ok and (lexical_ok or repair):
         return
     if not repair:
         sys.exit(1)
@@ -155,6 +163,20 @@ def verify(settings: Settings, repair: bool) -> None:
         click.echo(f"still broken: {fault.line()} (ingest its file again)", err=True)
     if not after.ok:
         sys.exit(1)
+
+
+def _verify_lexical(cache: LexicalCache, store: Store, repair: bool) -> bool:
+    """Whether the lexical cache, caught up, holds exactly the store's live chunks.
+
+    A faulty cache is rebuilt from the store with --repair: it is derived, so nothing is lost.
+    """
+    faults = cache.faults(store)
+    for line in faults:
+        click.echo(f"fault: lexical index: {line}", err=True)
+    if faults and repair:
+        cache.rebuild(store)
+        click.echo("rebuilt the lexical index from the store")
+    return not faults
 
 
 @main.command()
@@ -215,7 +237,13 @@ def render_text(record: AnswerRecord) -> str:
         lines.append("Đoạn liên quan:" if record.abstained else "Nguồn:")
     for cite in evidence:
         where = ", ".join(
-            part for part in (cite.date, f"trang {cite.page}" if cite.page else None) if part
+            part
+            for part in (
+                cite.date,
+                f"trang {cite.page}" if cite.page else None,
+                RECOGNISED_NOTE if cite.recognised else None,
+            )
+            if part
         )
         lines.append(f"[{cite.marker}] {cite.title} ({cite.source}{', ' + where if where else ''})")
         lines.append(f"    “{cite.quote}”  [ký tự {cite.start}–{cite.end}]")

@@ -9,7 +9,7 @@ from assistant.answer import Assistant
 from assistant.generative import GenerativeAnswerer
 from assistant.settings import Settings
 from index.embed import Embedder
-from index.lexical_cache import cache_dir_for_server
+from index.lexical_cache import cache_dir_beside, cache_dir_for_server
 from index.retrieve import Searcher
 from index.store import Store, connect
 from ingest.pipeline import ChunkingOptions
@@ -36,6 +36,12 @@ def open_store(settings: Settings) -> Store:
     return Store(connect(str(settings.db_path), settings.chroma_url), settings.embedding_model)
 
 
+def lexical_dir(settings: Settings, store: Store) -> Path | None:
+    """Where the lexical cache lives: beside an embedded store; a server's, under the data dir."""
+    url = settings.chroma_url
+    return cache_dir_for_server(settings.data_dir, url) if url else cache_dir_beside(store)
+
+
 def chunking_options(settings: Settings) -> ChunkingOptions:
     return ChunkingOptions(
         max_bytes=settings.max_bytes,
@@ -48,10 +54,8 @@ def build_assistant(settings: Settings) -> Assistant:
     """The store, the model (unless retrieval is lexical only) and the answerer."""
     mode = settings.retrieval
     embedder = None if mode == "lexical" else embedder_for(settings)
-    # An embedded store's lexical cache lives beside it; a server's, under the data dir.
-    url = settings.chroma_url
-    lexical = cache_dir_for_server(settings.data_dir, url) if url else None
-    searcher = Searcher(open_store(settings), embedder, lexical)
+    store = open_store(settings)
+    searcher = Searcher(store, embedder, lexical_dir(settings, store))
     generator = None
     if settings.llm_url and settings.llm_model:
         generator = GenerativeAnswerer(settings.llm_url, settings.llm_model)

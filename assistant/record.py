@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from index.retrieve import Hit
 
 
+# How every interface says that a quote was read from a scanned page by OCR.
+RECOGNISED_NOTE = "văn bản nhận dạng từ bản quét (OCR)"
+
+
 @dataclass(frozen=True)
 class Citation:
     """One piece of evidence; `quote == document_text[start:end]` always holds."""
@@ -26,6 +30,8 @@ class Citation:
     score: float
     doc_id: str
     provinces: tuple[str, ...] = ()
+    # The quote was read from a scanned page by OCR: its characters may differ from the paper.
+    recognised: bool = False
 
 
 def span_citation(
@@ -54,6 +60,7 @@ def span_citation(
         score=round(score, 4),
         doc_id=document.doc_id,
         provinces=document.provinces,
+        recognised=document.kind == "pdf-ocr",
     )
 
 

@@ -100,6 +100,27 @@ class LexicalCache:
             self.held = dict(wanted)
             self._save()
 
+    def faults(self, store: Store) -> list[str]:
+        """What the index, caught up, holds other than the store's live chunks; one line each.
+
+        Catching up is what any reader would do first, so a cache that is merely behind
+        is not a fault; one that holds other generations or other chunks is.
+        """
+        wanted = markers(self.catch_up(store))
+        found = [
+            f"{doc_id}: holds {self.held.get(doc_id)} for the store's {marker}"
+            for doc_id, marker in sorted(wanted.items())
+            if self.held.get(doc_id) != marker
+        ]
+        found += [
+            f"{doc_id}: holds a document the store has not"
+            for doc_id in self.held.keys() - wanted.keys()
+        ]
+        live = sum(count for _, count in wanted.values())
+        if self.index.size != live:
+            found.append(f"holds {self.index.size} chunks for the store's {live} live chunks")
+        return found
+
     def rebuild(self, store: Store) -> Records:
         """Start over from the store; gives the same index as catching up."""
         with self._lock:

@@ -10,6 +10,9 @@ import shutil
 
 import pytest
 
+from assistant.cli import render_text
+from assistant.record import RECOGNISED_NOTE
+from assistant.web.render import answer_html
 from tests.scanned import scanned_pdf
 from tests.test_docx import plan_docx
 from tests.test_html import PAGE
@@ -94,3 +97,8 @@ def test_answers_hold_the_exact_figure_and_cite_its_page(formats, question, figu
     citation = next(c for c in record.citations if c.source == source)
     assert store.document_text(citation.doc_id)[citation.start : citation.end] == citation.quote
     assert citation.page == page
+    # a scanned page's quote says it was recognised, in the record and in every interface
+    assert all(c.recognised == (c.source == "ban-scan.pdf") for c in record.citations)
+    shown = [render_text(record), answer_html(record.to_json(), lambda _: None)]
+    recognised = any(c.recognised for c in record.citations)
+    assert all((RECOGNISED_NOTE in text) == recognised for text in shown)

@@ -120,3 +120,27 @@ def test_the_command_prints_a_summary_exits_non_zero_and_loads_no_model(tmp_path
     open_store(str(sound)).write_documents([document("d", "a")])
     ok = CliRunner().invoke(main, ["verify", "--db", str(sound), "--embedding-model", MODEL])
     assert ok.exit_code == 0 and "no faults" in ok.output
+
+
+def test_a_lexical_index_out_of_step_is_a_fault_and_repair_rebuilds_it(tmp_path):
+    from index.lexical_cache import LexicalCache, cache_dir_beside
+
+    db = tmp_path / "db"
+    store = open_store(str(db))
+    store.write_documents([document("a", "1"), document("b", "1")])
+    flags = ["verify", "--db", str(db), "--embedding-model", MODEL]
+    cache = LexicalCache(cache_dir_beside(store))
+    assert cache.faults(store) == []  # caught up from nothing: not a fault
+    store.remove_document("b")
+    assert cache.faults(store) == []  # behind the store: caught up, not a fault
+    # The index files lost while the state file still says what they held (a damaged disk,
+    # a partial copy): catching up trusts the state, so only verify can tell.
+    for path in cache.path.iterdir():
+        if path.name != "state.json" and path.is_file():
+            path.unlink()
+    result = CliRunner().invoke(main, flags)
+    assert result.exit_code == 1 and "fault: lexical index:" in result.output
+    repaired = CliRunner().invoke(main, [*flags, "--repair"])
+    assert repaired.exit_code == 0 and "rebuilt the lexical index" in repaired.output
+    again = CliRunner().invoke(main, flags)
+    assert again.exit_code == 0 and "lexical index" not in again.output

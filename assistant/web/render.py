@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from assistant.record import RECOGNISED_NOTE
 from assistant.web.filters import filter_conflict
 from index.record import StoredDocument
 
@@ -97,6 +98,8 @@ def _meta_line(cite: Mapping[str, Any]) -> str:
         parts.append(esc(", ".join(cite["provinces"])))
     if cite.get("page"):
         parts.append(f"trang {int(cite['page'])}")
+    if cite.get("recognised"):
+        parts.append(RECOGNISED_NOTE)
     parts.append(f'<span class="vd-file">{esc(cite["source"])}</span>')
     return " · ".join(parts)
 
