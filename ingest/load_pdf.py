@@ -8,6 +8,7 @@ recognised by OCR is of kind "pdf-ocr" and keeps each page's confidence.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,24 @@ def pdf_text(path: Path, raw: bytes) -> PdfText:
         confidences=tuple(confidences) if missing else (),
         notes=tuple(notes),
     )
+
+
+def lowest_confidence(confidences: Sequence[float | None]) -> float | None:
+    """The confidence of the least certain recognised page kept in the text, or None.
+
+    Pages under the floor were left out, so their confidence says nothing about
+    the text a reader gets; the weakest page that is there bounds how far it can
+    be trusted.
+    """
+    kept = [c for c in confidences if c is not None and c >= MIN_PAGE_CONFIDENCE]
+    return min(kept, default=None)
+
+
+def left_out_pages(confidences: Sequence[float | None]) -> list[int]:
+    """The 1-based pages recognised under the confidence floor, and so left out."""
+    return [
+        n for n, c in enumerate(confidences, start=1) if c is not None and c < MIN_PAGE_CONFIDENCE
+    ]
 
 
 def _visible(text: str) -> int:
