@@ -4,18 +4,19 @@ A PDF's text layer knows nothing of tables: read line by line, a row whose
 first cell wraps comes out as "Tỷ trọng kinh tế số ... giai" / "20% 2025" /
 "đoạn 2021-2025", and the targets reader (`ingest.table_targets`) cannot
 tell a cell from its neighbour. A drawn table, though, draws its cells: each
-cell's border is a rectangle among the page's path objects (fpdf2, and Word
-and LibreOffice exports, draw one a cell). Text boxes (pypdfium2's) inside a
-cell make its text, whatever its lines; cells with the same top and bottom
-make a row. The rest of the page is read as lines, top to bottom, with the
-rows in their places. Tables drawn with loose rules rather than cell
-rectangles, and tables without borders, are read as plain lines.
+cell is a rectangle among the page's path objects (fpdf2 draws one a cell),
+or the space its border rules enclose (Word's PDF export draws each border
+on its own). Text boxes (pypdfium2's) inside a cell make its text, whatever
+its lines; cells with the same top and bottom make a row. The rest of the
+page is read as lines, top to bottom, with the rows in their places. Tables
+without borders, and grids drawn as one path, are read as plain lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -23,8 +24,8 @@ import pypdfium2.raw as pdfium_c
 from ingest.document import CELL_SEPARATOR
 from ingest.normalize import nfc
 
-# Points (1/72 inch): a cell is at least this wide and tall (thinner paths are rules),
-# and edges this close are one edge.
+# Points (1/72 inch): a cell is at least this wide and tall (a thinner path is a rule,
+# a border drawn on its own), and edges this close are one edge.
 _MIN_CELL = 4.0
 _SAME_EDGE = 1.5
 # A path covering more of the page than this is a frame around it, not a cell.
@@ -94,41 +95,89 @@ def table_page_lines(page: pypdfium2.PdfPage) -> list[str] | None:
             placed[min(inside, key=lambda c: c.area)].append(run)
         else:
             loose.append(run)
-    rows = [row for row in _rows(cells) if sum(1 for cell in row if placed[cell]) >= 2]
-    if not rows:
+    rows = [row for row in _rows(cells) if any(placed[cell] for cell in row)]
+    if not any(sum(1 for cell in row if placed[cell]) >= 2 for row in rows):
         return None
-    for row in _rows(cells):
-        if row not in rows:  # a cell alone on its row (a merged title) is read as a line
-            loose.extend(run for cell in row for run in placed[cell])
     items = [(row[0].top, _row_line(row, placed), True) for row in rows]
     items += [(line[0].box.top, _joined(line), False) for line in _lines(loose)]
     return _page_lines(sorted(items, key=lambda item: -item[0]))
 
 
 def _text_runs(page: pypdfium2.PdfPage) -> list[Run]:
+    """pdfium's text boxes, each with the characters whose centres it holds.
+
+    Asking pdfium for the text inside a box instead picks up the tone marks of
+    the line below, where tightly set Vietnamese lines overlap.
+    """
     textpage = page.get_textpage()
-    runs = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
-        if text:
-            runs.append(Run(Box(left, bottom, right, top), nfc(text)))
+    boxes = [Box(*textpage.get_rect(i)) for i in range(textpage.count_rects())]
+    texts = [""] * len(boxes)
+    current = -1
+    for i in range(textpage.count_chars()):
+        char = textpage.get_text_range(i, 1)
+        if not char.strip():
+            if current >= 0:
+                texts[current] += " "
+            continue
+        glyph = Box(*textpage.get_charbox(i))
+        if current < 0 or not boxes[current].holds(glyph):
+            current = next((n for n, box in enumerate(boxes) if box.holds(glyph)), current)
+        if current >= 0:
+            texts[current] += char
     textpage.close()
-    return runs
+    return [
+        Run(box, nfc(" ".join(text.split())))
+        for box, text in zip(boxes, texts, strict=True)
+        if text.strip()
+    ]
 
 
 def _cells(page: pypdfium2.PdfPage, page_area: float) -> list[Box]:
-    """Distinct rectangles big enough to hold text and smaller than a page frame."""
+    """The page's table cells: rectangles drawn as such, and those its rules enclose."""
+    boxes = [
+        Box(*obj.get_bounds()) for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH])
+    ]
+    rules = [box for box in boxes if _is_rule(box)]
+    drawn = [box for box in boxes if not _is_rule(box) and box.area <= _FRAME_SHARE * page_area]
     found: dict[tuple[int, ...], Box] = {}
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
-        box = Box(*obj.get_bounds())
-        small = box.right - box.left < _MIN_CELL or box.top - box.bottom < _MIN_CELL
-        if small or box.area > _FRAME_SHARE * page_area:
-            continue
+    for box in drawn + _ruled_cells(rules):
         # A stroked border's bounds include half the line width; a cell is drawn once.
         key = tuple(round(v / _SAME_EDGE) for v in (box.left, box.bottom, box.right, box.top))
         found.setdefault(key, box)
     return list(found.values())
+
+
+def _is_rule(box: Box) -> bool:
+    return min(box.right - box.left, box.top - box.bottom) < _MIN_CELL
+
+
+def _ruled_cells(rules: Sequence[Box]) -> list[Box]:
+    """Cells of a grid drawn as separate rules (as Word's PDF export draws borders).
+
+    Between two neighbouring horizontal rules, a cell runs from one vertical rule
+    crossing that band to the next; a merged cell simply has no rule inside it.
+    """
+    across = [r for r in rules if r.right - r.left >= _MIN_CELL]
+    upright = [r for r in rules if r.top - r.bottom >= _MIN_CELL]
+    ys = _distinct((r.bottom + r.top) / 2 for r in across)
+    cells = []
+    for low, high in pairwise(ys):
+        xs = _distinct(
+            (r.left + r.right) / 2
+            for r in upright
+            if r.bottom <= low + _SAME_EDGE and r.top >= high - _SAME_EDGE
+        )
+        cells.extend(Box(left, low, right, high) for left, right in pairwise(xs))
+    return cells
+
+
+def _distinct(values: Iterable[float]) -> list[float]:
+    """Sorted values, those within `_SAME_EDGE` of the one before taken as one."""
+    kept: list[float] = []
+    for value in sorted(values):
+        if not kept or value - kept[-1] > _SAME_EDGE:
+            kept.append(value)
+    return kept
 
 
 def _rows(cells: Iterable[Box]) -> list[tuple[Box, ...]]:
@@ -149,6 +198,11 @@ def _near(a: float, b: float) -> bool:
 
 
 def _row_line(row: Sequence[Box], placed: dict[Box, list[Run]]) -> str:
+    """The row's cells joined, empty ones too; a row with one cell of text (a title merged
+    across the table) is that text alone."""
+    filled = [cell for cell in row if placed[cell]]
+    if len(filled) == 1:
+        row = filled
     return CELL_SEPARATOR.join(" ".join(_joined(line) for line in _lines(placed[c])) for c in row)
 
 

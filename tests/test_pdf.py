@@ -177,3 +177,35 @@ def test_a_table_over_a_page_break_keeps_its_rows_and_their_pages(tmp_path):
     last = document.text.index("Chỉ tiêu phụ số 8 | 8% | 2030")
     assert document.page_at(last) == 2
     assert document.page_at(document.text.index(TABLE[1][0])) == 1
+
+
+def ruled_pdf() -> bytes:
+    """A table whose borders are separate rules, as Word's PDF export draws them, under a
+    title row merged across all three columns; the first column's text wraps."""
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.set_font("dejavu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(w=0, text=INTRO, new_x="LMARGIN", new_y="NEXT")
+    columns = (20.0, 100.0, 140.0, 170.0)
+    tops = (40.0, 50.0, 60.0, 75.0)
+    cells = (("Nhóm chỉ tiêu về chính quyền số",), TABLE[0], TABLE[3])
+    for y in tops:
+        pdf.line(columns[0], y, columns[-1], y)
+    for i, x in enumerate(columns):
+        pdf.line(x, tops[0] if i in (0, len(columns) - 1) else tops[1], x, tops[-1])
+    for row, top in zip(cells, tops, strict=False):
+        for cell, left, right in zip(row, columns, columns[1:], strict=False):
+            pdf.set_xy(left + 1, top + 1)
+            pdf.multi_cell(w=(right if len(row) > 1 else columns[-1]) - left - 2, text=cell)
+    pdf.set_xy(20, tops[-1] + 5)
+    pdf.multi_cell(w=0, text=CLOSING)
+    return bytes(pdf.output())
+
+
+def test_a_table_drawn_with_separate_rules_is_read_by_its_cells(tmp_path):
+    path = tmp_path / "ke.pdf"
+    path.write_bytes(ruled_pdf())
+    text = load_file(path, max_bytes=OPTIONS.max_bytes).text
+    rows = "\n".join(CELL_SEPARATOR.join(cells) for cells in (TABLE[0], TABLE[3]))
+    assert text == f"{INTRO}\n\nNhóm chỉ tiêu về chính quyền số\n\n{rows}\n\n{CLOSING}"
