@@ -5,11 +5,12 @@ first cell wraps comes out as "Tỷ trọng kinh tế số ... giai" / "20% 2025
 "đoạn 2021-2025", and the targets reader (`ingest.table_targets`) cannot
 tell a cell from its neighbour. A drawn table, though, draws its cells: each
 cell is a rectangle among the page's path objects (fpdf2 draws one a cell),
-or the space its border rules enclose (Word's PDF export draws each border
-on its own). Text boxes (pypdfium2's) inside a cell make its text, whatever
-its lines; cells with the same top and bottom make a row. The rest of the
-page is read as lines, top to bottom, with the rows in their places. Tables
-without borders, and grids drawn as one path, are read as plain lines.
+or the space its border rules enclose where each border is a line of its
+own, as office suites' exports often draw them. Text boxes (pypdfium2's)
+inside a cell make its text, whatever its lines; cells with the same top and
+bottom make a row. The rest of the page is read as lines, top to bottom,
+with the rows in their places. Tables without borders, and grids drawn as
+one path, are read as plain lines.
 """
 
 from __future__ import annotations

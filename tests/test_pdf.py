@@ -180,7 +180,7 @@ def test_a_table_over_a_page_break_keeps_its_rows_and_their_pages(tmp_path):
 
 
 def ruled_pdf() -> bytes:
-    """A table whose borders are separate rules, as Word's PDF export draws them, under a
+    """A table whose borders are separate rules, as office suites often export them, under a
     title row merged across all three columns; the first column's text wraps."""
     pdf = FPDF()
     pdf.add_font("dejavu", fname=str(DEJAVU))
