@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from index.indexer import ingest_paths
 from index.lexical_cache import LexicalCache
 from index.store import ModelMismatchError, Store, StoreUnavailableError, connect
 from index.verify import Rebuild, check_index, repair_index
+from ingest.load_pdf import left_out_pages
 
 # The settings each kind of command takes as flags; every value goes through Settings.load.
 STORE = ("data_dir", "db", "chroma_url", "embedding_model", "device", "embedding_form")
@@ -199,6 +200,8 @@ def sources(settings: Settings, as_json: bool) -> None:
                 "content_hash": doc.content_hash,
                 "ingested_at": doc.ingested_at,
                 "path": doc.path,
+                "kind": doc.kind,
+                "confidences": list(doc.confidences),
             }
             click.echo(json.dumps(record, ensure_ascii=False))
         return
@@ -208,6 +211,21 @@ def sources(settings: Settings, as_json: bool) -> None:
         provinces = ", ".join(doc.provinces) or "-"
         click.echo(f"{doc.source}  [{doc.chunk_count} chunks]  {doc.date or '-'}  {provinces}")
         click.echo(f"    {doc.title}")
+        if doc.confidences:
+            click.echo(f"    OCR confidence by page: {_page_confidences(doc.confidences)}")
+
+
+def _page_confidences(confidences: Sequence[float | None]) -> str:
+    """`1: text layer, 2: 96%, 3: 60% (left out)`: how each page of a scan was read."""
+    left_out = set(left_out_pages(confidences))
+    shown = []
+    for number, confidence in enumerate(confidences, start=1):
+        if confidence is None:
+            shown.append(f"{number}: text layer")
+        else:
+            note = " (left out)" if number in left_out else ""
+            shown.append(f"{number}: {confidence:.0f}%{note}")
+    return ", ".join(shown)
 
 
 @main.command()

@@ -42,6 +42,9 @@ class StoredDocument:
     pages: tuple[Page, ...]
     blocks: tuple[tuple[int, int], ...]
     targets: tuple[Target, ...] = ()
+    # Each page's OCR confidence (0-100; None for a page with a text layer), for
+    # kind "pdf-ocr" only: the library shows how far its text can be trusted.
+    confidences: tuple[float | None, ...] = ()
 
     @classmethod
     def from_prepared(
@@ -65,6 +68,7 @@ class StoredDocument:
             pages=loaded.pages,
             blocks=tuple((b.start, b.end) for b in prepared.blocks),
             targets=prepared.targets,
+            confidences=loaded.confidences,
         )
 
     def to_metadata(self) -> dict[str, Any]:
@@ -84,6 +88,8 @@ class StoredDocument:
             "blocks": _json(self.blocks),
             "targets": _json([target.to_dict() for target in self.targets]),
             "chunk_count": self.chunk_count,
+            # Written only where there are some, so other records keep their stored form.
+            "confidences": _json(self.confidences) if self.confidences else None,
         }
         return {key: value for key, value in fields.items() if value is not None}
 
@@ -109,6 +115,7 @@ class StoredDocument:
             pages=tuple(Page(*page) for page in listed("pages")),
             blocks=tuple((start, end) for start, end in listed("blocks")),
             targets=tuple(Target(**row) for row in listed("targets")),
+            confidences=tuple(listed("confidences")),
         )
 
     def page_at(self, offset: int) -> int | None:

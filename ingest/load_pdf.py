@@ -1,6 +1,7 @@
 """PDFs into text: the text layer where a page has one, OCR where it has none.
 
-Page text is reflowed into paragraphs (`ingest.pdf_reflow`), and every page
+Page text is reflowed into paragraphs (`ingest.pdf_reflow`), a drawn table's
+rows each become a line of cells (`ingest.pdf_tables`), and every page
 keeps its range, so that answers can cite pages. A document with any page
 recognised by OCR is of kind "pdf-ocr" and keeps each page's confidence.
 """
@@ -8,6 +9,7 @@ recognised by OCR is of kind "pdf-ocr" and keeps each page's confidence.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from ingest.document import LoadError, Page
 from ingest.normalize import nfc
 from ingest.ocr import MIN_PAGE_CONFIDENCE, OcrUnavailable, recognise_pages
 from ingest.pdf_reflow import reflow_pages
+from ingest.pdf_tables import with_tables
 
 # A page whose text layer holds fewer visible characters than this is an image
 # with at most a page number's text: it is read by OCR instead.
@@ -35,7 +38,7 @@ class PdfText:
 
 def pdf_text(path: Path, raw: bytes) -> PdfText:
     """The document's text, pages, kind, OCR confidences and what the user should hear."""
-    layer = _text_layer(path, raw)
+    layer = with_tables(raw, _text_layer(path, raw))
     missing = [n for n, text in enumerate(layer, start=1) if _visible(text) < MIN_LAYER_CHARS]
     texts: list[str] = list(layer)
     confidences: list[float | None] = [None] * len(layer)
@@ -69,6 +72,24 @@ def pdf_text(path: Path, raw: bytes) -> PdfText:
         confidences=tuple(confidences) if missing else (),
         notes=tuple(notes),
     )
+
+
+def lowest_confidence(confidences: Sequence[float | None]) -> float | None:
+    """The confidence of the least certain recognised page kept in the text, or None.
+
+    Pages under the floor were left out, so their confidence says nothing about
+    the text a reader gets; the weakest page that is there bounds how far it can
+    be trusted.
+    """
+    kept = [c for c in confidences if c is not None and c >= MIN_PAGE_CONFIDENCE]
+    return min(kept, default=None)
+
+
+def left_out_pages(confidences: Sequence[float | None]) -> list[int]:
+    """The 1-based pages recognised under the confidence floor, and so left out."""
+    return [
+        n for n, c in enumerate(confidences, start=1) if c is not None and c < MIN_PAGE_CONFIDENCE
+    ]
 
 
 def _visible(text: str) -> int:

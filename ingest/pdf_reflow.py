@@ -14,7 +14,10 @@ sentences, so the lines are joined back:
   the same words, numbers aside, is a running head or foot, and a lone page
   number at a page's top or bottom is dropped too;
 * a sentence running over a page break is joined across it, so each page's
-  range in the text ends where the next begins and every offset has a page.
+  range in the text ends where the next begins and every offset has a page;
+* table rows (cells joined by " | ", `ingest.pdf_tables`) are never joined to
+  other lines nor taken for running heads: a table's rows make one paragraph,
+  a line each, as Word tables do.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ingest.document import Page
+from ingest.document import CELL_SEPARATOR, Page
 
 PARAGRAPH_BREAK = "\n\n"
 # Lines this much shorter than the page's longest end their paragraph when
@@ -85,7 +88,9 @@ def _trim_edges(lines: list[str], running: frozenset[str]) -> list[str | None]:
     filled = [i for i, line in enumerate(lines) if line]
     edges = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
     return [
-        None if i in edges and (_key(line) in running or _PAGE_NUMBER.match(line)) else line
+        None
+        if i in edges and not _is_row(line) and (_key(line) in running or _PAGE_NUMBER.match(line))
+        else line
         for i, line in enumerate(lines)
     ]
 
@@ -100,6 +105,9 @@ def _paragraphs(lines: list[str]) -> str:
             if current:
                 paragraphs.append(current)
             current = last = ""
+        elif current and _is_row(line) and _is_row(last):
+            current += "\n" + line
+            last = line
         elif current and _continues(last, line, width):
             current = _joined(current, line)
             last = line
@@ -112,9 +120,13 @@ def _paragraphs(lines: list[str]) -> str:
     return PARAGRAPH_BREAK.join(paragraphs)
 
 
+def _is_row(line: str) -> bool:
+    return CELL_SEPARATOR in line
+
+
 def _continues(last: str, line: str, width: int) -> bool:
     """Whether `line` goes on the paragraph whose last line is `last`."""
-    if _LIST_ITEM.match(line):
+    if _LIST_ITEM.match(line) or _is_row(line) or _is_row(last):
         return False
     return line[:1].islower() or len(last) >= _SHORT_LINE * width
 
@@ -128,6 +140,6 @@ def _joined(current: str, line: str) -> str:
 def _across_pages(text: str, last: str, body: str) -> str:
     """The text so far and what goes before the next page: a space (or nothing after a
     hyphen) when a sentence runs over the break, else a paragraph break."""
-    if not _SENTENCE_END.search(last) and body[:1].islower():
+    if not _SENTENCE_END.search(last) and not _is_row(last) and body[:1].islower():
         return text[:-1] if _HYPHENATED.search(last) else text + " "
     return text + PARAGRAPH_BREAK

@@ -9,11 +9,13 @@ import pytest
 from fpdf import FPDF
 
 from ingest.chunk import approximate_tokens
+from ingest.document import CELL_SEPARATOR
 from ingest.load import load_file
 from ingest.pdf_reflow import reflow_pages
 from ingest.pipeline import ChunkingOptions, prepare_file
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DEJAVU_BOLD = DEJAVU.with_name("DejaVuSans-Bold.ttf")
 pytestmark = pytest.mark.skipif(not DEJAVU.exists(), reason="needs the DejaVu fonts")
 HEADER = "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG - Kế hoạch số 123/KH-UBND"
 PARAGRAPHS = (
@@ -105,3 +107,105 @@ def test_hyphenation_is_undone_and_a_sentence_runs_over_a_page_break():
 def test_lone_page_numbers_and_list_items_are_kept_apart():
     text, _ = reflow_pages(["MỤC TIÊU\n- Mục một.\n- Mục hai.\n3", "- 4 -\nKết thúc."])
     assert text == "MỤC TIÊU\n\n- Mục một.\n\n- Mục hai.\n\nKết thúc."
+
+
+INTRO = "Kế hoạch chuyển đổi số tỉnh Lâm Đồng đặt các chỉ tiêu sau cho giai đoạn tới."
+TABLE = (
+    ("Chỉ tiêu", "Mục tiêu", "Năm"),
+    ("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình", "80%", "2025"),
+    ("Tỷ lệ dân số trưởng thành có chữ ký số", "50%", "2026"),
+    ("Tỷ trọng kinh tế số trong GRDP của tỉnh Lâm Đồng giai đoạn 2021-2025", "20%", "2025"),
+)
+CLOSING = "Các sở, ngành tổ chức thực hiện kế hoạch này."
+
+
+def table_pdf(rows=TABLE, *, lead_lines: int = 0) -> bytes:
+    """A paragraph, a table drawn by fpdf2 (the last row's first cell wraps), a paragraph.
+
+    `lead_lines` filler lines before the table push its last rows onto a second page,
+    where fpdf2 draws the heading row again.
+    """
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.add_font("dejavu", style="B", fname=str(DEJAVU_BOLD))
+    pdf.set_font("dejavu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(w=0, text=INTRO, new_x="LMARGIN", new_y="NEXT")
+    for n in range(lead_lines):
+        pdf.multi_cell(w=0, text=f"Dòng {n + 1} của phần mở đầu.", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    with pdf.table(col_widths=(100, 40, 30)) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(w=0, text=CLOSING, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_a_table_gives_one_line_a_row_with_its_cells_joined(tmp_path):
+    path = tmp_path / "bang.pdf"
+    path.write_bytes(table_pdf())
+    text = load_file(path, max_bytes=OPTIONS.max_bytes).text
+    rows = "\n".join(CELL_SEPARATOR.join(cells) for cells in TABLE)
+    assert text == f"{INTRO}\n\n{rows}\n\n{CLOSING}", "a wrapped cell is one cell again"
+
+
+def test_a_pdf_tables_rows_become_targets_with_their_deadline(tmp_path):
+    path = tmp_path / "bang.pdf"
+    path.write_bytes(table_pdf())
+    prepared = prepare_file(path, OPTIONS, measure=approximate_tokens)
+    rows = {t.quote: t for t in prepared.targets}
+    online = rows["Tỷ lệ hồ sơ xử lý trực tuyến toàn trình | 80% | 2025"]
+    assert (online.target, online.deadline, online.achieved) == ("80%", "2025", None)
+    assert prepared.loaded.text[online.start : online.end] == online.quote
+    assert prepared.loaded.page_at(online.start) == 1
+    signatures = rows["Tỷ lệ dân số trưởng thành có chữ ký số | 50% | 2026"]
+    assert (signatures.target, signatures.deadline) == ("50%", "2026")
+    assert all(row.quote != "Chỉ tiêu | Mục tiêu | Năm" for row in prepared.targets)
+
+
+def test_a_table_over_a_page_break_keeps_its_rows_and_their_pages(tmp_path):
+    many = TABLE + tuple((f"Chỉ tiêu phụ số {n}", f"{n}%", "2030") for n in range(1, 9))
+    path = tmp_path / "dai.pdf"
+    path.write_bytes(table_pdf(many, lead_lines=45))
+    document = load_file(path, max_bytes=OPTIONS.max_bytes)
+    lines = document.text.split("\n")
+    for cells in many:
+        assert CELL_SEPARATOR.join(cells) in lines
+    last = document.text.index("Chỉ tiêu phụ số 8 | 8% | 2030")
+    assert document.page_at(last) == 2
+    assert document.page_at(document.text.index(TABLE[1][0])) == 1
+
+
+def ruled_pdf() -> bytes:
+    """A table whose borders are separate rules, as office suites often export them, under a
+    title row merged across all three columns; the first column's text wraps."""
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.set_font("dejavu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(w=0, text=INTRO, new_x="LMARGIN", new_y="NEXT")
+    columns = (20.0, 100.0, 140.0, 170.0)
+    tops = (40.0, 50.0, 60.0, 75.0)
+    cells = (("Nhóm chỉ tiêu về chính quyền số",), TABLE[0], TABLE[3])
+    for y in tops:
+        pdf.line(columns[0], y, columns[-1], y)
+    for i, x in enumerate(columns):
+        pdf.line(x, tops[0] if i in (0, len(columns) - 1) else tops[1], x, tops[-1])
+    for row, top in zip(cells, tops, strict=False):
+        for cell, left, right in zip(row, columns, columns[1:], strict=False):
+            pdf.set_xy(left + 1, top + 1)
+            pdf.multi_cell(w=(right if len(row) > 1 else columns[-1]) - left - 2, text=cell)
+    pdf.set_xy(20, tops[-1] + 5)
+    pdf.multi_cell(w=0, text=CLOSING)
+    return bytes(pdf.output())
+
+
+def test_a_table_drawn_with_separate_rules_is_read_by_its_cells(tmp_path):
+    path = tmp_path / "ke.pdf"
+    path.write_bytes(ruled_pdf())
+    text = load_file(path, max_bytes=OPTIONS.max_bytes).text
+    rows = "\n".join(CELL_SEPARATOR.join(cells) for cells in (TABLE[0], TABLE[3]))
+    assert text == f"{INTRO}\n\nNhóm chỉ tiêu về chính quyền số\n\n{rows}\n\n{CLOSING}"

@@ -103,3 +103,12 @@ def test_pages_are_found_the_same_way_for_loaded_and_stored_documents():
     ]
     meta = chunk_metadata(record, Chunk(index=0, start=130, end=150, text="x"))
     assert StoredChunk.from_metadata("c", "x", meta).page == 2
+
+
+def test_a_scans_page_confidences_round_trip_and_older_records_have_none():
+    scanned = {**STORED, "kind": "pdf-ocr", "confidences": "[null, 96.5, 60.25]"}
+    record = StoredDocument.from_metadata("d3", scanned)
+    assert record.confidences == (None, 96.5, 60.25)
+    assert record.to_metadata() == scanned
+    assert StoredDocument.from_metadata("d1", STORED).confidences == ()
+    assert "confidences" not in StoredDocument.from_metadata("d1", STORED).to_metadata()

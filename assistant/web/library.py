@@ -16,6 +16,7 @@ from assistant.settings import Settings
 from assistant.web.render import DocumentView
 from index.indexer import IngestSummary, ingest_paths
 from index.record import StoredDocument
+from ingest.load_pdf import lowest_confidence
 
 if TYPE_CHECKING:
     from index.embed import Embedder
@@ -146,11 +147,22 @@ KIND_NAMES = {
 LIBRARY_HEADERS = ["Tiêu đề", "Loại", "Trang", "Số đoạn", "Ngày", "Tỉnh/thành", "Tệp"]
 
 
+def kind_cell(doc: StoredDocument) -> str:
+    """The document's kind; for a scan, with its least certain kept page's OCR confidence.
+
+    E.g. "PDF quét (OCR), độ tin cậy 96%": pages left out under the floor do not count,
+    their text is not in the library.
+    """
+    name = KIND_NAMES.get(doc.kind, doc.kind)
+    lowest = lowest_confidence(doc.confidences)
+    return name if lowest is None else f"{name}, độ tin cậy {lowest:.0f}%"
+
+
 def library_row(doc: StoredDocument) -> list[Any]:
     """One row of the library table, in the order of `LIBRARY_HEADERS`."""
     return [
         doc.title,
-        KIND_NAMES.get(doc.kind, doc.kind),
+        kind_cell(doc),
         len(doc.pages) or "—",
         doc.chunk_count,
         doc.date or "—",

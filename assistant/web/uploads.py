@@ -182,6 +182,33 @@ def error_message(error: LoadError, max_bytes: int) -> str:
     return _MESSAGES.get(error.code, "Không xử lý được tệp")
 
 
+# The notes ingest.load_pdf gives a file that loaded without some of its pages.
+_LOW_CONFIDENCE = re.compile(
+    r"^page (\d+) was left out: its text was recognised with (\d+)% confidence, "
+    r"under the (\d+)% floor$"
+)
+_NO_OCR = re.compile(r"^pages ([\d, ]+) have no text layer and were left out")
+
+
+def note_message(note: str) -> str:
+    """A loader's note on a stored file in plain Vietnamese, naming the pages left out.
+
+    A note this does not know is shown as the loader wrote it, rather than not at all.
+    """
+    if found := _LOW_CONFIDENCE.match(note):
+        page, confidence, floor = found.groups()
+        return (
+            f"trang {page} bị bỏ qua: chữ nhận dạng (OCR) chỉ đạt độ tin cậy {confidence}%, "
+            f"dưới ngưỡng {floor}%"
+        )
+    if found := _NO_OCR.match(note):
+        return (
+            f"trang {found.group(1)} bị bỏ qua: không có lớp văn bản và máy chủ "
+            "không nhận dạng chữ (OCR) được"
+        )
+    return f"lưu ý: {note}"
+
+
 def save_upload(source: Path, folder: Path, max_bytes: int) -> Path:
     """Check an uploaded file and copy it into `folder` under a safe, unused name."""
     name = safe_filename(source.name)
@@ -244,12 +271,16 @@ def upload_files(
         saved[str(target)] = i
     summary = ingest([Path(p) for p in saved]) if saved else IngestSummary()
     index_of = {Path(p).name: i for p, i in saved.items()}
+    notes: dict[str, list[str]] = {}
+    for name, note in summary.notes:
+        notes.setdefault(name, []).append(note_message(note))
     for outcome, status, text in _OUTCOMES:
         for name in getattr(summary, outcome):
             i = index_of[name]
             shown = files[i].name
             stored = f" (lưu với tên {name})" if name != shown else ""
-            results[i] = UploadResult(status, shown, text + stored)
+            told = "".join(f"; {note}" for note in notes.get(name, ()))
+            results[i] = UploadResult(status, shown, text + stored + told)
     for error in summary.failed:
         failed = Path(error.path)
         i = saved.get(error.path, index_of.get(failed.name, -1))
