@@ -119,3 +119,19 @@ def chroma_server(tmp_path_factory):
     process.terminate()
     process.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture
+def empty_chroma_server(chroma_server):
+    """The session's server with no collections before and after: each test starts empty,
+    and none leaves another test its documents (or another model's vectors)."""
+    from index.store import connect
+
+    def empty() -> None:
+        client = connect("unused", chroma_server)
+        for collection in client.list_collections():
+            client.delete_collection(collection.name)
+
+    empty()
+    yield chroma_server
+    empty()

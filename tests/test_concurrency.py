@@ -102,13 +102,7 @@ def expected(step: int, other: str) -> dict[str, str]:
 def where(request, tmp_path) -> tuple[str, str | None]:
     if request.param == "embedded":
         return str(tmp_path / "db"), None
-    url = request.getfixturevalue("chroma_server")
-    # One server for the session: a fresh tenant's worth of names per test is simpler
-    # than resetting it, so each test starts from an empty store by deleting its collections.
-    client = connect("unused", url)
-    for collection in client.list_collections():
-        client.delete_collection(collection.name)
-    return "unused", url
+    return "unused", request.getfixturevalue("empty_chroma_server")
 
 
 @pytest.mark.parametrize("other", list(OTHERS))

@@ -170,7 +170,8 @@ def test_a_run_killed_mid_ingestion_leaves_a_consistent_index(tmp_path, embedder
     consistent(store)
 
 
-def test_the_same_code_works_against_a_chroma_server(chroma_server, tmp_path, embedder):
+def test_the_same_code_works_against_a_chroma_server(empty_chroma_server, tmp_path, embedder):
+    chroma_server = empty_chroma_server
     store = make_store(tmp_path, embedder, url=chroma_server)
     summary = ingest_paths([ARTICLES], store, embedder, OPTIONS)
     assert summary.ok and len(summary.added) == 5

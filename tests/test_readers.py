@@ -128,14 +128,8 @@ def test_an_app_follows_another_process_writing_its_embedded_store(tmp_path: Pat
 
 
 @pytest.fixture
-def server_store(chroma_server, embedder):
-    """The session's server emptied first: other tests leave their documents there."""
-    client = connect("", chroma_server)
-    for collection in client.list_collections():
-        client.delete_collection(collection.name)
-    yield Store(client, embedder.name)
-    for collection in client.list_collections():
-        client.delete_collection(collection.name)
+def server_store(empty_chroma_server, embedder):
+    return Store(connect("", empty_chroma_server), embedder.name)
 
 
 def test_an_app_follows_another_writer_on_a_chroma_server(server_store, chroma_server, embedder):
