@@ -8,6 +8,7 @@
 * `ChromaServer` and `AppServer`: `chroma run` or `assistant serve` as a subprocess on
   127.0.0.1 and a free port, each a context manager that stops it on exit;
   `open_store` opens a Chroma folder embedded or through a `ChromaServer`.
+* `paragraphs_write`: a stored document made of given paragraphs, without the pipeline.
 
 Latency percentiles come from `assistant.evaluation.percentile`, the one definition
 `assistant eval` uses too.
@@ -35,9 +36,12 @@ from typing import TYPE_CHECKING, Any, Self
 import psutil
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from assistant.settings import Settings
-    from index.indexer import ChunkingOptions
+    from index.commit import DocumentWrite
     from index.store import Store
+    from ingest.pipeline import ChunkingOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"
@@ -381,3 +385,29 @@ def release_chroma_clients() -> None:
     except Exception:  # only a memory nicety
         pass
     gc.collect()
+
+
+def paragraphs_write(
+    doc_id: str,
+    paragraphs: Sequence[str],
+    vectors: np.ndarray,
+    *,
+    version: str = "0",
+    provinces: tuple[str, ...] = (),
+) -> DocumentWrite:
+    """A document of these paragraphs, one chunk each with its offsets into their join, for
+    benchmarks and tests that store documents without running the ingest pipeline."""
+    from index.commit import DocumentWrite
+    from index.record import StoredDocument
+    from ingest.document import Chunk
+
+    chunks, start = [], 0
+    for n, text in enumerate(paragraphs):
+        chunks.append(Chunk(n, start, start + len(text), text))
+        start += len(text) + 2
+    record = StoredDocument(
+        doc_id=doc_id, source=f"{doc_id}.txt", path="", title=doc_id, date=None, byline=None,
+        provinces=provinces, merged_provinces=(), content_hash=version, generation=version,
+        ingested_at="2026-01-01", kind="text", chunk_count=len(chunks), pages=(), blocks=(),
+    )  # fmt: skip
+    return DocumentWrite(record, "\n\n".join(paragraphs), chunks, vectors)

@@ -43,14 +43,13 @@ from benchmarks.common import (
     chunking_options,
     log,
     machine_info,
+    paragraphs_write,
     release_chroma_clients,
     settings,
 )
 from benchmarks.scaled_corpus import SEED, harvest, source_dirs
-from index.record import StoredDocument
 from index.retrieve import Searcher
 from index.store import DocumentWrite, Store, connect
-from ingest.document import Chunk
 from ingest.normalize import lexical_terms, query_terms
 
 WORDS_PER_CHUNK = 180
@@ -194,30 +193,12 @@ def measure(engine, terms, extra, queries, reference) -> dict:
 
 def synthetic_write(doc_id: str, texts: list[str], rng: np.random.Generator) -> DocumentWrite:
     """A document of these chunk texts with random unit vectors (the timings need no model)."""
-    chunks, start = [], 0
-    for n, text in enumerate(texts):
-        chunks.append(Chunk(n, start, start + len(text), text))
-        start += len(text) + 2
-    record = StoredDocument(
-        doc_id=doc_id,
-        source=f"{doc_id}.txt",
-        path="",
-        title=doc_id,
-        date=None,
-        byline=None,
-        provinces=(PROVINCES[int(rng.integers(len(PROVINCES)))],),
-        merged_provinces=(),
-        content_hash=f"{doc_id:0>12}" * 5,
-        generation=f"{doc_id:0>12}"[-12:],
-        ingested_at="2026-01-01",
-        kind="text",
-        chunk_count=len(chunks),
-        pages=(),
-        blocks=(),
-    )
-    vectors = rng.normal(size=(len(chunks), 384)).astype(np.float32)
+    vectors = rng.normal(size=(len(texts), 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return DocumentWrite(record, "\n\n".join(texts), chunks, vectors)
+    province = PROVINCES[int(rng.integers(len(PROVINCES)))]
+    return paragraphs_write(
+        doc_id, texts, vectors, version=f"{doc_id:0>12}"[-12:], provinces=(province,)
+    )
 
 
 def follow_store(texts: list[str], queries: list[str]) -> dict:

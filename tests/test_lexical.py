@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.common import paragraphs_write
 from index.lexical import LexicalIndex
 from index.lexical_cache import LexicalCache, cache_dir_beside, cache_dir_for_server
-from index.record import StoredChunk, StoredDocument
+from index.record import StoredChunk
 from index.store import DocumentWrite, Store, connect
-from ingest.document import Chunk
 
 MODEL = "test-model"
 
@@ -73,30 +73,8 @@ def test_an_empty_index_finds_nothing():
 
 
 def document(doc_id: str, texts: list[str], generation: str) -> DocumentWrite:
-    body = "\n\n".join(texts)
-    chunks, start = [], 0
-    for n, text in enumerate(texts):
-        chunks.append(Chunk(n, start, start + len(text), text))
-        start += len(text) + 2
-    record = StoredDocument(
-        doc_id=doc_id,
-        source=f"{doc_id}.txt",
-        path="",
-        title=doc_id,
-        date=None,
-        byline=None,
-        provinces=(),
-        merged_provinces=(),
-        content_hash=generation * 4,
-        generation=generation,
-        ingested_at="2026-01-01",
-        kind="text",
-        chunk_count=len(chunks),
-        pages=(),
-        blocks=(),
-    )
-    vectors = np.random.default_rng(0).normal(size=(len(chunks), 4)).astype(np.float32)
-    return DocumentWrite(record, body, chunks, vectors)
+    vectors = np.random.default_rng(0).normal(size=(len(texts), 4)).astype(np.float32)
+    return paragraphs_write(doc_id, texts, vectors, version=generation)
 
 
 SOC_TRANG = ["Kinh tế số chiếm 7,41% GRDP của tỉnh Sóc Trăng.", "Cáp quang phủ 100% hộ dân."]

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from index.record import StoredDocument
+from benchmarks.common import paragraphs_write
 from index.retrieve import Searcher
 from index.store import DocumentWrite, Store, connect
-from ingest.document import Chunk
 from tests.conftest import ROOT
 
 SOC_TRANG = [
@@ -46,29 +45,9 @@ else:
 
 
 def write(doc_id: str, texts: list[str], province: str, embedder) -> DocumentWrite:
-    chunks, start = [], 0
-    for n, text in enumerate(texts):
-        chunks.append(Chunk(n, start, start + len(text), text))
-        start += len(text) + 2
     generation = f"{abs(hash(tuple(texts))):012d}"[:12]
-    record = StoredDocument(
-        doc_id=doc_id,
-        source=f"{doc_id}.txt",
-        path="",
-        title=texts[0][:40],
-        date=None,
-        byline=None,
-        provinces=(province,),
-        merged_provinces=(),
-        content_hash=generation * 5,
-        generation=generation,
-        ingested_at="2026-01-01",
-        kind="text",
-        chunk_count=len(chunks),
-        pages=(),
-        blocks=(),
-    )
-    return DocumentWrite(record, "\n\n".join(texts), chunks, embedder.embed_passages(texts))
+    vectors = embedder.embed_passages(texts)
+    return paragraphs_write(doc_id, texts, vectors, version=generation, provinces=(province,))
 
 
 def sources(searcher: Searcher, question: str, mode: str, province: str | None = None) -> set:
