@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.coverage import asked_unit, best_coverage, states_quantity_of
-from assistant.extractive import Candidate, candidates, select
+from assistant.extractive import Candidate, Closeness, candidates, select
 from assistant.faithful import (
     allowed_documents,
     faithful_hits,
@@ -110,12 +110,14 @@ def draft_answer(
     idf: Callable[[str], float],
     *,
     province: str | None = None,
+    closeness: Closeness | None = None,
 ) -> Draft:
     """The answer to `resolved` (the standalone form of `question`) from the retrieved hits.
 
     `documents` are all the stored documents by id (the province and targets-table
     answers look beyond the hits); `idf` weighs question terms by rarity; `province` is
-    the filter the search was run with.
+    the filter the search was run with; `closeness` gives the dense model's cosine between
+    `resolved` and sentences (None: lexical evidence alone).
     """
     named = question_provinces(resolved)
     about = {place: documents_about(documents, (place,)) for place in named}
@@ -143,7 +145,7 @@ def draft_answer(
         record.short_answer = short if short and supported(short, record.citations) else None
         record.answerer = "targets-table"
     else:
-        _answer_from_sentences(record, resolved, hits, about, idf)
+        _answer_from_sentences(record, resolved, hits, about, idf, closeness)
     if record.abstained:
         related = hits[: SELECTION.related]
         record.related = [passage_citation(n, h) for n, h in enumerate(related, 1)]
@@ -170,16 +172,17 @@ def _answer_from_sentences(
     hits: list[Hit],
     about: dict[str, set[str]],
     idf: Callable[[str], float],
+    closeness: Closeness | None,
 ) -> None:
     """Fill `record` with the best sentences, or with NOT_FOUND when the passages hold too
     little of the question. A question about provinces is answered from their documents."""
     preferred = set().union(*about.values())
     covered = frozenset(t for place, docs in about.items() if docs for t in lexical_terms(place))
     usable = [h for h in hits if h.chunk.doc_id in preferred] if preferred else hits
-    found = candidates(resolved, usable, idf, preferred, covered)
+    found = candidates(resolved, usable, idf, preferred, covered, closeness)
     spread = tuple(about.values()) if len(about) > 1 else ()
     chosen = select(found, spread=spread)
-    if not chosen or not holds_answer(resolved, usable, idf, about):
+    if not chosen or not holds_answer(resolved, usable, idf, about) or too_far(found):
         places = ", ".join(about)
         record.answer = NOT_FOUND_FOR.format(places=places) if about else NOT_FOUND
         record.answer += " " + RELATED if hits else ""
@@ -201,6 +204,14 @@ def holds_answer(
         return False
     unit = asked_unit(question)
     return not unit or any(states_quantity_of(unit, t) for t in texts)
+
+
+def too_far(found: list[Candidate]) -> bool:
+    """Whether even the sentence the dense model finds closest to the question is far
+    from it: the question's words may all stand in the passages while none of them is
+    about what it asks ("Thủ đô của nước Pháp là gì?" beside "giải pháp", "nhà nước")."""
+    cosines = [c.cosine for c in found if c.cosine is not None]
+    return bool(cosines) and max(cosines) < SELECTION.min_cosine
 
 
 def _sentence_citation(marker: int, chosen: Candidate) -> Citation:

@@ -126,8 +126,8 @@ def measure_size(
         cold_refresh = timings.seconds.get("Searcher.refresh", 0.0)
         cold_live = timings.seconds.get("Store.live_generations", 0.0)
         searcher = assistant.searcher
-        assert searcher._lexical is not None
-        timings.patch(searcher._lexical, "search", "BM25 search")
+        assert searcher.lexical is not None
+        timings.patch(searcher.lexical, "search", "BM25 search")
         log(f"index {size}: first query {cold:.2f} s (refresh {cold_refresh:.2f} s)")
 
         for question, history in questions[1 : 1 + args.warmup]:
