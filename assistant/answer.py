@@ -7,13 +7,17 @@ touches nothing else, so it is tested over hand-built hits.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from assistant.coverage import asked_unit, best_coverage, states_quantity_of
-from assistant.extractive import Candidate, candidates, select
+from assistant.extractive import Candidate, Closeness, candidates, select
 from assistant.faithful import (
     allowed_documents,
     faithful_hits,
@@ -30,8 +34,9 @@ from index.retrieve import Hit, Mode, Searcher, documents_about
 from index.weights import SELECTION
 from ingest.normalize import lexical_terms, words
 
-if TYPE_CHECKING:  # the generative answerer pulls in langchain; only the type is needed
+if TYPE_CHECKING:  # these pull in langchain and the model; only the types are needed
     from assistant.generative import GenerativeAnswerer
+    from index.embed import Embedder
 
 NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
 NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
@@ -56,6 +61,8 @@ class Assistant:
         self.k = k
         self.retrieval = retrieval
         self.generator = generator
+        embedder = searcher.embedder
+        self.sentences = SentenceVectors(embedder) if embedder is not None else None
 
     def ask(
         self,
@@ -70,9 +77,11 @@ class Assistant:
         resolved = with_canonical_names(
             resolve(with_canonical_names(question), [with_canonical_names(h) for h in history])
         )
-        hits = self.searcher.search(
-            resolved, k=k or self.k, mode=retrieval or self.retrieval, province=province
-        )
+        mode = retrieval or self.retrieval
+        hits = self.searcher.search(resolved, k=k or self.k, mode=mode, province=province)
+        closeness = None
+        if self.sentences is not None and mode != "lexical":
+            closeness = self.sentences.closeness(self.searcher.query_vector(resolved))
         draft = draft_answer(
             question,
             resolved,
@@ -80,6 +89,7 @@ class Assistant:
             self.searcher.documents,
             self.searcher.lexical.idf,
             province=province,
+            closeness=closeness,
         )
         record = draft.record
         if self.generator is not None and draft.rewordable:
@@ -88,6 +98,40 @@ class Assistant:
             record.short_answer = short_answer_for(record, resolved, self.searcher.documents)
         record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return record
+
+
+class SentenceVectors:
+    """The dense model's vectors of the sentences answers are picked from, kept: the same
+    passages come back question after question, and a sentence costs a model pass."""
+
+    LIMIT = 20_000  # 384 floats each: about 30 MiB
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def closeness(self, question: np.ndarray) -> Closeness:
+        """The cosines of given sentences to the question's (normalised) vector."""
+
+        def cosines(texts: list[str]) -> list[float]:
+            return [float(v @ question) for v in self.vectors(texts)]
+
+        return cosines
+
+    def vectors(self, texts: list[str]) -> list[np.ndarray]:
+        """Each text's passage vector, embedding in one batch those not kept yet."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._kept]
+        fresh = self.embedder.embed_passages(missing) if missing else []
+        with self._lock:
+            self._kept.update(zip(missing, fresh, strict=True))
+            found = [self._kept[t] for t in texts]
+            for text in texts:
+                self._kept.move_to_end(text)
+            while len(self._kept) > self.LIMIT:
+                self._kept.popitem(last=False)
+        return found
 
 
 @dataclass
@@ -110,12 +154,14 @@ def draft_answer(
     idf: Callable[[str], float],
     *,
     province: str | None = None,
+    closeness: Closeness | None = None,
 ) -> Draft:
     """The answer to `resolved` (the standalone form of `question`) from the retrieved hits.
 
     `documents` are all the stored documents by id (the province and targets-table
     answers look beyond the hits); `idf` weighs question terms by rarity; `province` is
-    the filter the search was run with.
+    the filter the search was run with; `closeness` gives the dense model's cosine between
+    `resolved` and sentences (None: lexical evidence alone).
     """
     named = question_provinces(resolved)
     about = {place: documents_about(documents, (place,)) for place in named}
@@ -143,7 +189,7 @@ def draft_answer(
         record.short_answer = short if short and supported(short, record.citations) else None
         record.answerer = "targets-table"
     else:
-        _answer_from_sentences(record, resolved, hits, about, idf)
+        _answer_from_sentences(record, resolved, hits, about, idf, closeness)
     if record.abstained:
         related = hits[: SELECTION.related]
         record.related = [passage_citation(n, h) for n, h in enumerate(related, 1)]
@@ -170,16 +216,17 @@ def _answer_from_sentences(
     hits: list[Hit],
     about: dict[str, set[str]],
     idf: Callable[[str], float],
+    closeness: Closeness | None,
 ) -> None:
     """Fill `record` with the best sentences, or with NOT_FOUND when the passages hold too
     little of the question. A question about provinces is answered from their documents."""
     preferred = set().union(*about.values())
     covered = frozenset(t for place, docs in about.items() if docs for t in lexical_terms(place))
     usable = [h for h in hits if h.chunk.doc_id in preferred] if preferred else hits
-    found = candidates(resolved, usable, idf, preferred, covered)
+    found = candidates(resolved, usable, idf, preferred, covered, closeness)
     spread = tuple(about.values()) if len(about) > 1 else ()
     chosen = select(found, spread=spread)
-    if not chosen or not holds_answer(resolved, usable, idf, about):
+    if not chosen or not holds_answer(resolved, usable, idf, about) or too_far(found):
         places = ", ".join(about)
         record.answer = NOT_FOUND_FOR.format(places=places) if about else NOT_FOUND
         record.answer += " " + RELATED if hits else ""
@@ -201,6 +248,14 @@ def holds_answer(
         return False
     unit = asked_unit(question)
     return not unit or any(states_quantity_of(unit, t) for t in texts)
+
+
+def too_far(found: list[Candidate]) -> bool:
+    """Whether even the sentence the dense model finds closest to the question is far
+    from it: the question's words may all stand in the passages while none of them is
+    about what it asks ("Thủ đô của nước Pháp là gì?" beside "giải pháp", "nhà nước")."""
+    cosines = [c.cosine for c in found if c.cosine is not None]
+    return bool(cosines) and max(cosines) < SELECTION.min_cosine
 
 
 def _sentence_citation(marker: int, chosen: Candidate) -> Citation:

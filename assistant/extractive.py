@@ -7,8 +7,8 @@ because every answer sentence is a verbatim quote of a document.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -33,7 +33,12 @@ class Candidate:
     text: str
     coverage: float
     score: float
+    """What candidates are ordered by: `lexical` plus the dense model's share."""
+    lexical: float
+    """The score from the question's words alone."""
     terms: frozenset[str]
+    cosine: float | None
+    """The dense model's cosine to the question; None when it was not asked."""
 
 
 def topic_terms(question: str) -> list[str]:
@@ -43,62 +48,102 @@ def topic_terms(question: str) -> list[str]:
     return found + bare if has_diacritics(question) else bare
 
 
+Closeness = Callable[[list[str]], Sequence[float]]
+"""The dense model's cosine between the question and each of the given sentences."""
+
+
 def candidates(
     question: str,
     hits: list[Hit],
     idf: Callable[[str], float],
     preferred_docs: set[str] = frozenset(),
     satisfied: frozenset[str] = frozenset(),
+    closeness: Closeness | None = None,
 ) -> list[Candidate]:
     """Every sentence of the retrieved chunks, scored as an answer to the question.
 
     `satisfied` terms (a province the retrieved documents are about, say) are
     not required of a sentence: articles rarely repeat their province's name
-    in the sentence that holds the figure.
+    in the sentence that holds the figure. `closeness`, when given, adds the dense
+    model's view: a sentence may answer in other words than the question's.
     """
     terms = [t for t in dict.fromkeys(topic_terms(question)) if t not in satisfied]
     total = sum(idf(t) for t in terms) or 1.0
     intent = intent_of(question)
     bigrams = _bigrams(question)
-    seen: set[tuple[str, int]] = set()
     found: list[Candidate] = []
+    for rank, hit, start, text in _sentences(hits):
+        matched = [t for t in terms if t in _terms_of(text)]
+        coverage = sum(idf(t) for t in matched) / total
+        lexical = _score(
+            coverage,
+            phrase=_bigram_share(bigrams, text),
+            intent=_answers_intent(intent, text),
+            rank=rank,
+            preferred=hit.chunk.doc_id in preferred_docs,
+        ) * _heading_factor(text, hit.document.title)
+        end = start + len(text)
+        found.append(
+            Candidate(
+                hit, rank, start, end, text, coverage, lexical, lexical, frozenset(matched), None
+            )
+        )
+    found.sort(key=lambda c: -c.score)
+    if closeness is not None and found:
+        found = _with_closeness(found, closeness)
+    return found
+
+
+def _with_closeness(found: list[Candidate], closeness: Closeness) -> list[Candidate]:
+    """The candidates with the dense model's cosine to the question added, scaled."""
+    cosines = [float(c) for c in closeness([c.text for c in found])]
+    w = SENTENCE_SCORE.dense
+    scored = [
+        replace(
+            c,
+            score=c.score + _heading_factor(c.text, c.hit.document.title) * w * near,
+            cosine=cosine,
+        )
+        for c, cosine, near in zip(found, cosines, _spread(cosines), strict=True)
+    ]
+    return sorted(scored, key=lambda c: -c.score)
+
+
+def _sentences(hits: list[Hit]) -> list[tuple[int, Hit, int, str]]:
+    """Each sentence of the hits once (chunks overlap): its passage's rank, the hit, where
+    it starts in its document, and its text."""
+    seen: set[tuple[str, int]] = set()
+    found = []
     for rank, hit in enumerate(hits):
         for span in split_sentences(hit.chunk.text):
-            start, end = hit.chunk.start + span.start, hit.chunk.start + span.end
-            if (hit.chunk.doc_id, start) in seen:
-                continue
-            seen.add((hit.chunk.doc_id, start))
-            text = hit.chunk.text[span.start : span.end]
-            have = _terms_of(text)
-            matched = [t for t in terms if t in have]
-            coverage = sum(idf(t) for t in matched) / total
-            score = _score(
-                coverage,
-                phrase=_bigram_share(bigrams, text),
-                intent=_answers_intent(intent, text),
-                rank=rank,
-                preferred=hit.chunk.doc_id in preferred_docs,
-                heading=_is_heading(text, hit.document.title),
-            )
-            found.append(
-                Candidate(hit, rank, start, end, text, coverage, score, frozenset(matched))
-            )
-    return sorted(found, key=lambda c: -c.score)
+            start = hit.chunk.start + span.start
+            if (hit.chunk.doc_id, start) not in seen:
+                seen.add((hit.chunk.doc_id, start))
+                found.append((rank, hit, start, hit.chunk.text[span.start : span.end]))
+    return found
 
 
-def _score(
-    coverage: float, *, phrase: float, intent: float, rank: int, preferred: bool, heading: bool
-) -> float:
-    """A sentence's score from its parts, weighted as index/weights.py's SentenceScore says."""
+def _spread(cosines: Sequence[float]) -> list[float]:
+    """The cosines min-max scaled within this question: cosines of one model bunch in a
+    narrow band that moves with the question, so only their order among the candidates
+    says something."""
+    low, high = min(cosines), max(cosines)
+    if high - low < 1e-9:
+        return [0.0] * len(cosines)
+    return [(c - low) / (high - low) for c in cosines]
+
+
+def _score(coverage: float, *, phrase: float, intent: float, rank: int, preferred: bool) -> float:
+    """A sentence's score from the question's words, weighted as index/weights.py's
+    SentenceScore says."""
     w = SENTENCE_SCORE
-    score = (
+    return (
         coverage
         + w.phrase * phrase
         + w.intent * intent
         + w.rank / (1 + rank)
         + (w.province if preferred else 0.0)
     )
-    return score * (w.heading if heading else 1.0)
 
 
 def select(
@@ -123,7 +168,9 @@ def select(
     for candidate in found[1:]:
         if len(chosen) >= limit:
             break
-        if candidate in chosen or candidate.score < SELECTION.runner_up * found[0].score:
+        # On the lexical score: min-max scaling hands the best sentence the whole dense
+        # weight, which runners-up worded otherwise lack, though they complete its answer.
+        if candidate in chosen or candidate.lexical < SELECTION.runner_up * found[0].lexical:
             continue
         if candidate.terms - covered:
             chosen.append(candidate)
@@ -135,6 +182,10 @@ def select(
 def _terms_of(text: str) -> frozenset[str]:
     """Passages come back question after question; fold each once."""
     return frozenset(lexical_terms(text))
+
+
+def _heading_factor(text: str, title: str) -> float:
+    return SENTENCE_SCORE.heading if _is_heading(text, title) else 1.0
 
 
 def _is_heading(text: str, title: str) -> bool:

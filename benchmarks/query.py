@@ -82,6 +82,7 @@ from index.store import Store
 
 COMPONENTS = (
     ("embed_query", "query embedding"),
+    ("embed_passages", "sentence embedding"),
     ("Store.query", "Chroma vector query"),
     ("BM25 search", "BM25 search"),
     ("Store.revision", "revision check"),
@@ -101,11 +102,12 @@ def asked_questions(limit: int) -> list[tuple[str, list[str]]]:
 
 
 class QueryEmbedder:
-    """The model as the searcher sees it, with `embed_query` timed."""
+    """The model as the searcher and answerer see it, with its calls timed."""
 
     def __init__(self, embedder, timings: Timings) -> None:
         self.name = embedder.name
         self.embed_query = timings.wrap("embed_query", embedder.embed_query)
+        self.embed_passages = timings.wrap("embed_passages", embedder.embed_passages)
 
 
 def measure_size(
@@ -126,8 +128,8 @@ def measure_size(
         cold_refresh = timings.seconds.get("Searcher.refresh", 0.0)
         cold_live = timings.seconds.get("Store.live_generations", 0.0)
         searcher = assistant.searcher
-        assert searcher._lexical is not None
-        timings.patch(searcher._lexical, "search", "BM25 search")
+        assert searcher.lexical is not None
+        timings.patch(searcher.lexical, "search", "BM25 search")
         log(f"index {size}: first query {cold:.2f} s (refresh {cold_refresh:.2f} s)")
 
         for question, history in questions[1 : 1 + args.warmup]:

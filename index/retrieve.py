@@ -12,8 +12,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from index.catalog import Catalog, markers
 from index.dense_reader import DenseReader
@@ -58,6 +61,14 @@ class Searcher:
         self._revision: str | None = None
         self._live: dict[str, str] = {}
         self._lock = threading.Lock()
+        # The answerer compares the question with sentences right after the search
+        # embedded it; this spares it a second pass of the model.
+        self.query_vector = lru_cache(maxsize=64)(self._embed_query)
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        if self.embedder is None:
+            raise ValueError("dense retrieval needs an embedding model")
+        return self.embedder.embed_query(query)
 
     def refresh(self) -> None:
         """Follow the store if its revision moved, whoever moved it.
@@ -102,9 +113,7 @@ class Searcher:
             return []
         ranked: list[tuple[float, Ranking]] = []
         if mode in ("hybrid", "dense"):
-            if self.embedder is None:
-                raise ValueError("dense retrieval needs an embedding model")
-            vector = self.embedder.embed_query(query)
+            vector = self.query_vector(query)
             dense = self.dense.query(vector, FUSION.pool, allowed, live)
             ranked.append((FUSION.dense, dense))
         if mode in ("hybrid", "lexical"):

@@ -85,6 +85,21 @@ class SentenceScore:
     `phrase`, `intent`, `rank`, `province`: set by hand (bcd4706). `heading`,
     `heading_words`: set by hand (e1279dc), when headings that repeat the question's
     words were outranking the sentences that answer it.
+
+    `dense` x the sentence's cosine to the question (multilingual-e5, query prompt for the
+    question, passage prompt for the sentence), min-max scaled among the question's
+    candidates, is added before the heading factor, whenever the answerer is given those
+    cosines (`closeness`); runners-up are still judged on the score without it
+    (assistant/extractive.py `select`). Chosen by replaying the answerer
+    over each set's retrieved passages with dense 0-2, keeping the bundled set's every
+    measure and taking the issue #14 analysis' weight of about 1. `assistant eval`, with
+    each question's sentences embedded at question time (passage prompt), on
+    ../shared/data/uit-qa/questions.jsonl (1,225): key facts 0.780 -> 0.807 (dense 0.25
+    0.791, 0.5 0.798, 0.75 0.802, 1.25 0.810, 1.5 0.812), cites a right source 0.903 ->
+    0.924; on tests/data/qa.jsonl (139) key facts stay 0.882 at every weight, short answers
+    given fall 54.8% -> 53.8% at 1.5. With runners-up judged on the full score instead,
+    the bundled set lost a question at dense 0.3-2 (a best sentence's full dense bonus
+    pushed a completing runner-up below `runner_up`).
     """
 
     phrase: float = 0.3
@@ -93,6 +108,7 @@ class SentenceScore:
     province: float = 0.15
     heading: float = 0.5
     heading_words: int = 12
+    dense: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,21 @@ class Selection:
     0.25 / 0.5 and 0.3 / 0.5 (UIT key facts 0.775 and 0.769); requiring a question word
     pair in some passage (UIT false abstentions 54).
 
+    `min_cosine`: given the cosines, the answerer also abstains when no sentence it may
+    answer from has this cosine to the question (e5, query and passage prompts): every
+    question word can stand in passages about something else. Chosen by replaying both
+    sets with 0.78-0.83: 0.80 and 0.81 change no UIT answer and turn 3 and 4 of the bundled
+    set's 15 missed abstentions into abstentions without a false one; 0.82 falsely
+    abstains on 2 bundled questions. 0.80 keeps a margin below the closest answerable
+    bundled question (0.812). `assistant eval tests/data/qa.jsonl`: abstention accuracy
+    0.878 -> 0.899, false abstentions 2 -> 2.
+
+    Embedding the sentences at question time costs more than the latency budget: warm p95
+    on the bundled corpus 62 -> 360-410 ms (`benchmarks/query.py --sizes bundled`, the
+    first sight of a passage's sentences costs about 300 ms); 208 ms even when only the
+    best 3 by words are embedded. Sentence vectors stored at ingestion make it a dot
+    product.
+
     `related`: how many nearest passages an abstention lists as reading. Set by hand.
     """
 
@@ -127,6 +158,7 @@ class Selection:
     runner_up: float = 0.8
     min_coverage: float = 0.25
     lone_syllable: float = 0.6
+    min_cosine: float = 0.80
     related: int = 3
 
 

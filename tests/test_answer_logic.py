@@ -130,9 +130,16 @@ def hits(*chunk_ids: str) -> list[Hit]:
 ALL = hits(*CHUNKS)
 
 
-def draft(question: str, found: list[Hit], *, history=(), province=None):
+def draft(question: str, found: list[Hit], *, history=(), province=None, closeness=None):
     resolved = resolve(question, list(history))
-    return draft_answer(question, resolved, found, DOCUMENTS, IDF, province=province)
+    return draft_answer(
+        question, resolved, found, DOCUMENTS, IDF, province=province, closeness=closeness
+    )
+
+
+def near(words: str, cosine: float, rest: float):
+    """A stand-in for the dense model: `cosine` for sentences holding `words`, else `rest`."""
+    return lambda texts: [cosine if words in t else rest for t in texts]
 
 
 def exact(citations) -> None:
@@ -239,6 +246,42 @@ def test_satisfied_terms_are_not_asked_of_a_sentence():
     assert next(c for c in found if c.text == FIGURE).coverage > figure.coverage
 
 
+def test_without_the_model_a_sentence_is_scored_on_the_questions_words_alone():
+    for c in candidates(DIGITAL_ECONOMY, ALL, IDF):
+        assert c.cosine is None and c.score == c.lexical
+
+
+def test_the_dense_cosine_adds_its_weight_scaled_between_the_questions_candidates():
+    question = "Tỉnh có bao nhiêu người dùng dịch vụ trực tuyến?"
+    closeness = near("644.136", 0.86, 0.80)
+    found = candidates(question, ALL, IDF, closeness=closeness)
+    assert found[0].text.startswith("Tháng 10/2023") and found[0].cosine == 0.86
+    assert found[0].score == pytest.approx(found[0].lexical + SENTENCE_SCORE.dense)
+    for c in found[1:]:
+        assert c.cosine == 0.80 and c.score == pytest.approx(c.lexical)
+    # Only the order of the cosines counts: a uniform shift changes nothing.
+    shifted = candidates(question, ALL, IDF, closeness=near("644.136", 0.96, 0.90))
+    assert [c.score for c in shifted] == pytest.approx([c.score for c in found])
+    flat = candidates(question, ALL, IDF, closeness=near("644.136", 0.8, 0.8))
+    assert all(c.score == c.lexical for c in flat)
+
+
+def test_a_runner_up_is_judged_without_the_best_sentences_dense_bonus():
+    best = replace(_candidate("soc-trang", 1.0 + SENTENCE_SCORE.dense, "a"), lexical=1.0)
+    runner = _candidate("tuyen-quang", SELECTION.runner_up + 0.01, "b")
+    assert select([best, runner]) == [best, runner]
+
+
+def test_a_question_no_sentence_is_close_to_is_not_answered():
+    question = "Tháng 10/2023 có bao nhiêu người có tài khoản thanh toán trực tuyến?"
+    far = SELECTION.min_cosine - 0.01
+    answered = draft(question, ALL, closeness=near("644.136", SELECTION.min_cosine, far))
+    assert not answered.record.abstained and "644.136" in answered.record.answer
+    refused = draft(question, ALL, closeness=near("644.136", far, far - 0.05))
+    assert refused.record.abstained and refused.record.answer.startswith(NOT_FOUND)
+    assert refused.record.related and not refused.record.citations
+
+
 def _coverage(question: str, chunk_ids, satisfied=()) -> float:
     return best_coverage(question, [CHUNKS[c].text for c in chunk_ids], IDF, satisfied)
 
@@ -277,7 +320,9 @@ def _candidate(doc_id: str, score: float, *terms: str) -> Candidate:
     hit = hits(f"{doc_id}:g1:1")[0]
     text = hit.chunk.text
     start = hit.chunk.start
-    return Candidate(hit, 0, start, start + len(text), text, 0.5, score, frozenset(terms))
+    return Candidate(
+        hit, 0, start, start + len(text), text, 0.5, score, score, frozenset(terms), None
+    )
 
 
 def test_runners_up_must_be_close_and_add_a_term_the_answer_lacks():
