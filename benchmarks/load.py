@@ -181,7 +181,7 @@ def run_client(
 
 
 def run_load(
-    url: str,
+    urls: list[str],
     clients: int,
     seconds: float,
     province: str,
@@ -195,7 +195,17 @@ def run_load(
     threads = [
         threading.Thread(
             target=run_client,
-            args=(n, url, questions, province, k, start, deadline, request_timeout, results[n]),
+            args=(
+                n,
+                urls[n % len(urls)],  # the clients split evenly across the apps
+                questions,
+                province,
+                k,
+                start,
+                deadline,
+                request_timeout,
+                results[n],
+            ),
             daemon=True,
             name=f"client-{n}",
         )
@@ -322,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{args.clients} clients asking for {args.seconds:.0f} s")
             with PeakRss(server.pid, interval=0.5) as peak:
                 load = run_load(
-                    server.url,
+                    [server.url],
                     args.clients,
                     args.seconds,
                     args.province,
