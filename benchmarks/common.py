@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import urllib.request
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
@@ -243,7 +244,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LocalServer:
+class LocalServer(ABC):
     """A server subprocess on 127.0.0.1 and a free port, its output in a log file.
 
     Entering starts it and waits until `ready()` (at most `startup_timeout` seconds,
@@ -259,8 +260,9 @@ class LocalServer:
         self.startup_s = 0.0
         self.process: subprocess.Popen | None = None
 
+    @abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """The argv that starts this server on `self.port`."""
 
     def ready(self) -> bool:
         """Whether the server accepts connections; subclasses may ask for more."""
