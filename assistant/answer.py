@@ -7,16 +7,14 @@ touches nothing else, so it is tested over hand-built hits.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.coverage import asked_unit, best_coverage, states_quantity_of
+from assistant.coverage import asked_quantity, best_coverage, states_quantity_of
 from assistant.extractive import Candidate, Closeness, candidates, select
 from assistant.faithful import (
     allowed_documents,
@@ -31,12 +29,12 @@ from assistant.target_answer import answer_target_question
 from assistant.targets_table import answer_list_question, document_rows
 from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
+from index.sentence_vectors import SentenceVectors
 from index.weights import SELECTION
 from ingest.normalize import lexical_terms, words
 
 if TYPE_CHECKING:  # these pull in langchain and the model; only the types are needed
     from assistant.generative import GenerativeAnswerer
-    from index.embed import Embedder
 
 NOT_FOUND = "Tôi không tìm thấy thông tin trả lời câu hỏi này trong các tài liệu hiện có."
 NOT_COVERED = "Các tài liệu hiện có không có thông tin về {places}."
@@ -62,7 +60,11 @@ class Assistant:
         self.retrieval = retrieval
         self.generator = generator
         embedder = searcher.embedder
-        self.sentences = SentenceVectors(embedder) if embedder is not None else None
+        self.sentences = (
+            SentenceVectors(searcher.dense.sentence_fields, embedder.embed_passages)
+            if embedder is not None
+            else None
+        )
 
     def ask(
         self,
@@ -81,7 +83,9 @@ class Assistant:
         hits = self.searcher.search(resolved, k=k or self.k, mode=mode, province=province)
         closeness = None
         if self.sentences is not None and mode != "lexical":
-            closeness = self.sentences.closeness(self.searcher.query_vector(resolved))
+            closeness = _closeness(
+                self.sentences.of(h.chunk for h in hits), self.searcher.query_vector(resolved)
+            )
         draft = draft_answer(
             question,
             resolved,
@@ -100,38 +104,13 @@ class Assistant:
         return record
 
 
-class SentenceVectors:
-    """The dense model's vectors of the sentences answers are picked from, kept: the same
-    passages come back question after question, and a sentence costs a model pass."""
+def _closeness(vectors: Mapping[str, np.ndarray], question: np.ndarray) -> Closeness:
+    """The cosines of the hits' sentences (`vectors`) to the question's unit vector."""
 
-    LIMIT = 20_000  # 384 floats each: about 30 MiB
+    def cosines(texts: list[str]) -> list[float]:
+        return [float(vectors[t] @ question) for t in texts]
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def closeness(self, question: np.ndarray) -> Closeness:
-        """The cosines of given sentences to the question's (normalised) vector."""
-
-        def cosines(texts: list[str]) -> list[float]:
-            return [float(v @ question) for v in self.vectors(texts)]
-
-        return cosines
-
-    def vectors(self, texts: list[str]) -> list[np.ndarray]:
-        """Each text's passage vector, embedding in one batch those not kept yet."""
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._kept]
-        fresh = self.embedder.embed_passages(missing) if missing else []
-        with self._lock:
-            self._kept.update(zip(missing, fresh, strict=True))
-            found = [self._kept[t] for t in texts]
-            for text in texts:
-                self._kept.move_to_end(text)
-            while len(self._kept) > self.LIMIT:
-                self._kept.popitem(last=False)
-        return found
+    return cosines
 
 
 @dataclass
@@ -246,8 +225,8 @@ def holds_answer(
     texts = [h.chunk.text for h in hits]
     if best_coverage(question, texts, idf, places) < SELECTION.min_coverage:
         return False
-    unit = asked_unit(question)
-    return not unit or any(states_quantity_of(unit, t) for t in texts)
+    asked = asked_quantity(question)
+    return asked is None or any(states_quantity_of(asked, t) for t in texts)
 
 
 def too_far(found: list[Candidate]) -> bool:

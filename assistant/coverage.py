@@ -86,34 +86,74 @@ def best_coverage(
     return max((phrase_coverage(units, t, accented, idf) for t in texts), default=0.0)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a "bao nhiêu X" / "mấy X" question counts: `counted` words stand after the
+    number ("1.871 tổ"), the word `before` "bao nhiêu" before it ("dưới bao nhiêu điểm":
+    "dưới 4,0"); an ordinal question ("đứng thứ mấy", "xếp hạng bao nhiêu") is `ranked`,
+    its number after "thứ" or "hạng"."""
+
+    counted: tuple[str, ...]
+    before: str | None
+    ranked: bool
+
+
+def asked_quantity(question: str) -> Asked | None:
+    """What the question counts; None when it names nothing."""
+    parsed = _parse_unit(question)
+    if parsed is None:
+        return None
+    before, counted = parsed
+    ranked = before in ("thu", "hang")
+    if counted == ("%",) or ranked:
+        return Asked(counted, None, ranked)
+    return Asked(counted, before, False) if counted else None
+
+
 def asked_unit(question: str) -> tuple[str, ...]:
     """What a "bao nhiêu X" / "mấy X" question counts, bare: the one or two words after it
     ("người dân": a passage may say "1,18 triệu dân"), and the word before it ("hạng mấy":
     "hạng 57"); empty when it names nothing, or starts with a word that names no unit."""
+    parsed = _parse_unit(question)
+    if parsed is None or not parsed[1]:
+        return ()
+    before, counted = parsed
+    return (before, *counted) if before else counted
+
+
+def _parse_unit(question: str) -> tuple[str | None, tuple[str, ...]] | None:
+    """The content word before "bao nhiêu" / "mấy" and the one or two after it, bare."""
     # The last one: a resolved follow-up asks its own question after the earlier one.
     every = list(_UNIT.finditer(strip_diacritics(" ".join(words(question)))))
     if not every:
-        return ()
-    found = every[-1]
-    before, first, second = found.groups()
+        return None
+    before, first, second = every[-1].groups()
     if first == "phan" and second == "tram":
-        return ("%",)
+        return None, ("%",)
+    before = before if before and not is_stopword(before) else None
     if not first or is_stopword(first):
-        return ()
-    after = (first,) if not second or is_stopword(second) else (first, second)
-    return after if not before or is_stopword(before) else (before, *after)
+        return before, ()
+    return before, (first,) if not second or is_stopword(second) else (first, second)
 
 
-def states_quantity_of(unit: tuple[str, ...], text: str) -> bool:
-    """Whether `text` states a number of the unit: "1.871 tổ", "ba trạm", "20%", or the
-    unit before its number, as ranks are written ("hạng 57")."""
+def states_quantity_of(asked: Asked, text: str) -> bool:
+    """Whether `text` states a number of what is asked: "1.871 tổ", "ba trạm", "20%",
+    "dưới 4,0", or a rank: "hạng 57", "lần thứ XI", "thứ hai"."""
     bare = strip_diacritics(text.lower())
-    if unit == ("%",):
+    if asked.counted == ("%",):
         return bool(_PERCENT.search(bare))
-    return any(
-        re.search(rf"{_QUANTITY}\s+{re.escape(w)}\b|\b{re.escape(w)}\s+\d", bare) is not None
-        for w in unit
-    )
+    if any(re.search(rf"{_QUANTITY}\s+{re.escape(w)}\b", bare) for w in asked.counted):
+        return True
+    if asked.before and re.search(rf"\b{re.escape(asked.before)}\s+\d", bare):
+        return True
+    return asked.ranked and _RANK.search(text) is not None
+
+
+# Accented, as documents write them: bare, "thu" and "hang" are many other words. Roman
+# numerals in upper case only ("xi" is a word too).
+_RANK = re.compile(
+    r"(?i:\b(?:thứ|hạng))\s+(?:\d|[IVXLC]+\b|(?i:nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b)"
+)
 
 
 def _former(accented: bool) -> Callable[[str], str]:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.record import StoredDocument, chunk_id, chunk_metadata, commit_marker
+from index.sentence_vectors import with_sentence_vectors
 from index.writers import Lease
 from ingest.document import Chunk
 
@@ -48,12 +49,17 @@ class WriteConflictError(RuntimeError):
 
 @dataclass(frozen=True)
 class DocumentWrite:
-    """One document to store: its record, full text, chunks, and their vectors in order."""
+    """One document to store: its record, full text, chunks, and their vectors in order.
+
+    `sentences` holds each chunk's sentence vectors (index/sentence_vectors.py); a write
+    without them leaves the answerer to embed those sentences when it first needs them.
+    """
 
     record: StoredDocument
     text: str
     chunks: Sequence[Chunk]
     vectors: np.ndarray
+    sentences: Sequence[np.ndarray] = ()
 
 
 class Commit:
@@ -93,9 +99,12 @@ class Commit:
         texts: list[str] = []
         metadatas: list[dict[str, Any]] = []
         for w in self.writes:
-            for chunk in w.chunks:
+            for n, chunk in enumerate(w.chunks):
                 texts.append(chunk.text)
-                metadatas.append(chunk_metadata(w.record, chunk))
+                meta = chunk_metadata(w.record, chunk)
+                if w.sentences:
+                    meta = with_sentence_vectors(meta, w.sentences[n])
+                metadatas.append(meta)
         vectors = np.concatenate([w.vectors for w in self.writes])
         keep = [n for n, i in enumerate(self.ids) if only is None or i in only]
         for lo in range(0, len(keep), BATCH):

@@ -21,6 +21,7 @@ import chromadb
 import numpy as np
 
 from index.record import StoredChunk
+from index.sentence_vectors import stored_fields
 from index.store import Store
 
 
@@ -67,6 +68,11 @@ class DenseReader:
     ) -> list[tuple[StoredChunk, float]]:
         with self._using() as reader:
             return reader.query(vector, k, doc_ids, live)
+
+    def sentence_fields(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The stored sentence vectors of these chunks (index/sentence_vectors.py)."""
+        with self._using() as reader:
+            return stored_fields(reader.chunks.get, chunk_ids)
 
     @contextmanager
     def _using(self) -> Iterator[Store]:

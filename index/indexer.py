@@ -20,6 +20,7 @@ import numpy as np
 from index.commit import DocumentWrite
 from index.embed import Embedder
 from index.record import StoredDocument
+from index.sentence_vectors import embed_with_sentences
 from index.store import Store
 from ingest.document import LoadError, PreparedDocument
 from ingest.load import iter_files
@@ -187,21 +188,28 @@ class _Run:
             self.summary.kept.append(_kept(item))
             self.summary.notes.extend((item.name, n) for n in item.prepared.loaded.notes)
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """The passages' vectors, embedded in slices of similar length, reporting after each.
+    def _embed(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The passages' vectors and their sentences' (index/sentence_vectors.py), embedded
+        in slices of similar length, reporting after each.
 
         Sorting first keeps the padding as low as one call over all of them would.
         """
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         parts = []
+        sentences: list[np.ndarray] = [np.empty(0)] * len(texts)
         for lo in range(0, len(order), PROGRESS_SLICE):
             rows = order[lo : lo + PROGRESS_SLICE]
-            parts.append(self.embedder.embed_passages([texts[i] for i in rows]))
+            vectors, per_chunk = embed_with_sentences(
+                self.embedder.embed_passages, [texts[i] for i in rows]
+            )
+            parts.append(vectors)
+            for i, found in zip(rows, per_chunk, strict=True):
+                sentences[i] = found
             self.done += len(rows)
             self.chunk_progress(self.done, self.found)
         vectors = np.empty((len(texts), parts[0].shape[1]), dtype=parts[0].dtype)
         vectors[order] = np.concatenate(parts)
-        return vectors
+        return vectors, sentences
 
     def prune(self) -> None:
         """Remove the documents whose files this run did not see and that are gone."""
@@ -232,7 +240,9 @@ def _file_hash(path: Path, max_bytes: int) -> str | None:
 
 
 def _write_batch(
-    batch: Sequence[_Pending], store: Store, embed: Callable[[list[str]], np.ndarray]
+    batch: Sequence[_Pending],
+    store: Store,
+    embed: Callable[[list[str]], tuple[np.ndarray, list[np.ndarray]]],
 ) -> None:
     """Embed the chunks of every document together, then store them with one commit.
 
@@ -242,12 +252,13 @@ def _write_batch(
     """
     if not batch:
         return
-    vectors = embed([c.text for p in batch for c in p.prepared.chunks])
+    vectors, sentences = embed([c.text for p in batch for c in p.prepared.chunks])
     writes = []
     lo = 0
     for item in batch:
         hi = lo + len(item.prepared.chunks)
         text = item.prepared.loaded.text
-        writes.append(DocumentWrite(item.record, text, item.prepared.chunks, vectors[lo:hi]))
+        chunks = item.prepared.chunks
+        writes.append(DocumentWrite(item.record, text, chunks, vectors[lo:hi], sentences[lo:hi]))
         lo = hi
     store.write_documents(writes)

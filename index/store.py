@@ -27,6 +27,7 @@ from index.record import (
     commit_marker,
     is_live,
 )
+from index.sentence_vectors import embed_with_sentences, with_sentence_vectors
 from index.writers import Leases
 
 DOCUMENTS = "documents"
@@ -314,11 +315,15 @@ class Store:
         records = [r for r in self.iter_chunk_records() if r[0] not in done]
         for lo in range(0, len(records), BATCH):
             batch = records[lo : lo + BATCH]
+            vectors, sentences = embed_with_sentences(embed, [r[1] for r in batch])
             fresh.upsert(
                 ids=[r[0] for r in batch],
                 documents=[r[1] for r in batch],
-                metadatas=[r[2] for r in batch],
-                embeddings=embed([r[1] for r in batch]),
+                metadatas=[
+                    with_sentence_vectors(r[2], found)
+                    for r, found in zip(batch, sentences, strict=True)
+                ],
+                embeddings=vectors,
             )
             progress(len(batch))
         return done | {r[0] for r in records}

@@ -19,6 +19,7 @@ import numpy as np
 
 from index.commit import BATCH, DocumentWrite
 from index.record import StoredDocument, is_live
+from index.sentence_vectors import embed_with_sentences
 from index.store import Store
 from ingest.chunk import Measure, chunk_document
 from ingest.document import Chunk, Span
@@ -163,8 +164,8 @@ def repair_index(store: Store, report: Report, rebuild: Callable[[], Rebuild]) -
         text = store.document_text(doc.doc_id)
         chunks = _rechunk(text, doc, tools)
         record = replace(doc, chunk_count=len(chunks))
-        vectors = tools.embed([c.text for c in chunks])
-        writes.append(DocumentWrite(record, text, chunks, vectors))
+        vectors, sentences = embed_with_sentences(tools.embed, [c.text for c in chunks])
+        writes.append(DocumentWrite(record, text, chunks, vectors, sentences))
     store.write_documents(writes)
     return [d.source for d in fixable]
 

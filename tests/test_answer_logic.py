@@ -13,7 +13,13 @@ from itertools import pairwise
 import pytest
 
 from assistant.answer import NOT_COVERED, NOT_FOUND, NOT_FOUND_FOR, RELATED, draft_answer
-from assistant.coverage import asked_unit, best_coverage, states_quantity_of
+from assistant.coverage import (
+    Asked,
+    asked_quantity,
+    asked_unit,
+    best_coverage,
+    states_quantity_of,
+)
 from assistant.extractive import Candidate, candidates, select
 from assistant.question import content_words, intent_of, is_follow_up, resolve
 from assistant.record import passage_citation, span_citation
@@ -308,12 +314,33 @@ def test_accented_words_are_not_stopwords_of_their_bare_form():
 
 def test_a_how_many_question_needs_a_number_of_what_it_counts():
     assert asked_unit("Tây Ninh có bao nhiêu tổ công nghệ số?") == ("to", "cong")
-    assert states_quantity_of(("to",), "Toàn tỉnh hiện có 1.871 tổ công nghệ số.")
-    assert not states_quantity_of(("to",), "Ứng dụng có hơn 132.000 tài khoản.")
-    assert states_quantity_of(("hang",), "Sóc Trăng đứng hạng 57.")
-    assert states_quantity_of(("%",), "Kinh tế số đạt 7,41% GRDP.")
+    groups = asked_quantity("Tây Ninh có bao nhiêu tổ công nghệ số?")
+    assert groups == Asked(("to", "cong"), None, False)
+    assert states_quantity_of(groups, "Toàn tỉnh hiện có 1.871 tổ công nghệ số.")
+    assert not states_quantity_of(groups, "Ứng dụng có hơn 132.000 tài khoản.")
+    assert states_quantity_of(Asked(("%",), None, False), "Kinh tế số đạt 7,41% GRDP.")
     assert asked_unit("Kinh tế số chiếm bao nhiêu phần trăm GRDP?") == ("%",)
     assert asked_unit("Chỉ tiêu là bao nhiêu?") == ()
+    assert asked_quantity("Chỉ tiêu là bao nhiêu?") is None
+
+
+def test_the_word_before_how_many_is_followed_by_the_number_not_preceded():
+    services = asked_quantity("Sóc Trăng cung cấp bao nhiêu dịch vụ công trực tuyến?")
+    assert services == Asked(("dich", "vu"), "cap", False)
+    assert not states_quantity_of(services, "Hệ thống được triển khai ở cả 3 cấp tỉnh, huyện, xã.")
+    assert states_quantity_of(services, "Tỉnh cung cấp 1.200 dịch vụ công trực tuyến.")
+    below = asked_quantity("Điểm trung bình dưới bao nhiêu điểm thì bị cảnh báo?")
+    assert states_quantity_of(below, "Sinh viên có điểm trung bình dưới 4,0 bị cảnh báo.")
+
+
+def test_an_ordinal_question_needs_a_rank():
+    asked = asked_quantity("Nghị quyết được ban hành sau Đại hội lần thứ mấy?")
+    assert asked == Asked((), None, True)
+    assert asked_quantity("Tây Ninh xếp hạng bao nhiêu về DTI?") == Asked((), None, True)
+    assert states_quantity_of(asked, "Sau Đại hội Đảng bộ tỉnh lần thứ XI, tỉnh ban hành...")
+    assert states_quantity_of(asked, "Sóc Trăng đứng hạng 57.")
+    assert states_quantity_of(asked, "Tỉnh xếp thứ hai cả nước.")
+    assert not states_quantity_of(asked, "Bí thư xi măng thu hút đầu tư.")
 
 
 def _candidate(doc_id: str, score: float, *terms: str) -> Candidate:
