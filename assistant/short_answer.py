@@ -33,9 +33,15 @@ _FIGURE = re.compile(
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 # Dates, most precise first: a day, a month, a year.
 _DATES = (
-    re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b"),
-    re.compile(r"\bngày \d{1,2}/\d{1,2}\b|\btháng \d{1,2}/\d{4}\b"),
-    re.compile(r"\b(?:đầu |cuối |giữa )?năm \d{4}\b"),
+    re.compile(
+        r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b|\b\d{1,2}\s+tháng\s+\d{1,2},?\s+năm\s+\d{4}\b", re.I
+    ),
+    re.compile(
+        r"\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\b|\btháng\s+\d{1,2}(?:/|,?\s+năm\s+)\d{4}\b"
+        r"|\bngày \d{1,2}/\d{1,2}\b",
+        re.I,
+    ),
+    re.compile(r"\b(?:đầu |cuối |giữa )?năm \d{4}\b", re.I),
 )
 _DOCNO = re.compile(r"\b\d+[-/][A-ZĐ]+(?:[-/][A-ZĐ0-9]+)*\b")
 _RANK = re.compile(r"\b(?:hạng|thứ)\s+\d+\b")
