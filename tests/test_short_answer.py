@@ -1,0 +1,79 @@
+"""Short-answer forms over hand-built citations, one test per kind of question; no model."""
+
+from __future__ import annotations
+
+from assistant.record import Citation
+from assistant.short_answer import short_answer, supported
+
+
+def cite(quote: str, marker: int = 1) -> Citation:
+    return Citation(
+        marker=marker,
+        source="doc.txt",
+        title="doc",
+        date=None,
+        page=None,
+        quote=quote,
+        start=0,
+        end=len(quote),
+        chunk_id="doc:g1:0",
+        score=1.0,
+        doc_id="doc",
+    )
+
+
+def short(question: str, *quotes: str) -> str | None:
+    found = short_answer(question, [cite(q, n) for n, q in enumerate(quotes, 1)])
+    assert found is None or supported(found, [cite(q) for q in quotes])
+    return found
+
+
+def test_dates_written_out_or_at_a_sentence_start_beat_the_bare_year():
+    quote = "Mark lập trang Facebook ngày 4 tháng 2 năm 2004 cùng bạn bè."
+    assert short("Facebook được thành lập ngày tháng nào?", quote) == "4 tháng 2 năm 2004"
+    later = "Instagram có bản cho Android vào tháng 4 năm 2012."
+    assert short("Khi nào Instagram hỗ trợ Android?", later) == "tháng 4 năm 2012"
+    opening = "Ngày 17/10, Tỉnh ủy tổ chức hội nghị về chuyển đổi số năm 2022."
+    question = "Tỉnh ủy tổ chức hội nghị về chuyển đổi số năm 2022 vào ngày nào?"
+    assert short(question, opening) == "Ngày 17/10"
+
+
+def test_a_bound_or_a_range_stays_with_its_figure():
+    quote = "Học kỳ hè có tối thiểu 5 tuần thực học; học phần từ 5,0 đến 5,4 được học cải thiện."
+    assert short("Một học kỳ hè có bao nhiêu tuần thực học?", quote) == "tối thiểu 5 tuần thực học"
+    assert short("Điểm bao nhiêu thì học cải thiện?", quote).startswith("từ 5,0 đến 5,4")
+    # A bound the question also says is no unit: the figure of the unit asked is kept.
+    goals = "Tối thiểu 2 huyện đạt chuẩn; mỗi huyện có tối thiểu 1 xã hoàn thành nền tảng số."
+    found = short("Mỗi huyện có tối thiểu bao nhiêu xã hoàn thành?", goals)
+    assert found.endswith("1 xã hoàn thành")
+
+
+def test_a_length_of_time_answers_bao_lau():
+    quote = "Hạ tầng đã phủ 100% hộ dân, sớm hơn 3 năm so với chỉ tiêu."
+    assert short("Hạ tầng phủ hộ dân sớm hơn chỉ tiêu bao lâu?", quote) == "hơn 3 năm"
+    assert short("Hạ tầng phủ hộ dân sớm hơn chỉ tiêu bao lâu?", "Hạ tầng đã phủ hộ dân.") is None
+
+
+def test_ordinals_in_roman_numerals_or_words():
+    quote = "Nghị quyết 07 của Ban Chấp hành Đảng bộ tỉnh khóa XIV ra đời sau Đại hội lần thứ XI."
+    assert short("Nghị quyết do Ban Chấp hành khoá mấy ban hành?", quote) == "khóa XIV"
+    assert short("Nghị quyết ra đời sau Đại hội lần thứ mấy?", quote) == "lần thứ XI"
+
+
+def test_a_count_written_in_words_only_before_the_unit_asked():
+    quote = "Đến cuối năm 2023 vẫn còn hai mục tiêu của Nghị quyết 07 chưa đạt."
+    assert short("Còn bao nhiêu mục tiêu chưa đạt?", quote) == "hai mục tiêu"
+    assert short("Còn bao nhiêu chỉ tiêu chưa đạt?", quote) is None
+
+
+def test_a_count_after_tong_so_is_no_document_number():
+    quote = "Trong đó có 138 tổ cấp xã với tổng số 10.257 thành viên."
+    assert short("Các tổ có bao nhiêu thành viên?", quote) == "10.257 thành viên"
+    resolution = "Tỉnh thực hiện Nghị quyết số 07 với 10 nhiệm vụ."
+    assert short("Tỉnh thực hiện nghị quyết với bao nhiêu nhiệm vụ?", resolution) == "10 nhiệm vụ"
+
+
+def test_a_resolved_follow_up_asks_what_its_last_part_asks():
+    resolved = "Tuyên Quang có bao nhiêu tổ; tổng cộng các tổ đó có bao nhiêu thành viên?"
+    quote = "Toàn tỉnh có 1.871 tổ công nghệ số với tổng số 10.257 thành viên."
+    assert short(resolved, quote) == "10.257 thành viên"
