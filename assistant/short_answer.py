@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from assistant.coverage import asked_unit
@@ -30,7 +31,7 @@ from assistant.short_values import (
     stated,
 )
 from ingest.indicators import indicator_of
-from ingest.normalize import strip_diacritics, words
+from ingest.normalize import nfc, strip_diacritics, words
 
 MAX_CHARS = 80
 _ASKS_DOCNO = re.compile(
@@ -45,6 +46,10 @@ _ASKS_WHEN = re.compile(
 )
 _ASKS_FIGURE = re.compile(r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong")
 _NOT_IN_ROWS = r"vuot|\bgi\b|\bai\b|\bnao\b|bao lau|bao gio"
+# Words that ask for a value, bare; "khi nào" counts once.
+_WH = re.compile(r"bao nhieu|bao lau|bao gio|khi nao|\bmay\b|\bgi\b|\bai\b|\bnao\b|\bo dau\b")
+# Where a question asking two values joins its clauses: "..., còn", "và", "trong đó", ",".
+_JOINT = re.compile(r",? (?:va|con|trong do|dong thoi) |, ")
 _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)")
 
 
@@ -143,29 +148,71 @@ def _from_quotes(question: str, citations: Sequence[Citation]) -> str | None:
     """Pieces of the quotes for each value the question asks, joined ("07-NQ/TU; 27/10/2021").
 
     A resolved follow-up ("earlier question; its follow-up") asks what its last part asks.
+    A question asking several values gets one piece for each of its clauses, or none:
+    half an answer shown first would read as the whole of it.
     """
     asked = question.rsplit(";", 1)[-1]
-    if _asks_several(asked):
+    quotes = [c.quote for c in citations]
+    clauses = asked_values(asked)
+    if clauses is None:
         return None
+    if len(clauses) == 1:
+        return _answer_clause(question, asked, question, quotes)
+    pieces = [_answer_clause(clause, clause, question, quotes) for clause in clauses]
+    return _joined(pieces)
+
+
+def _joined(pieces: list[str | None]) -> str | None:
+    """One piece for each clause, no two sharing a figure (the same value twice answers
+    one clause, not both)."""
+    seen: set[str] = set()
+    for piece in pieces:
+        if not piece or seen & set(numbers(piece)):
+            return None
+        seen |= set(numbers(piece))
+    return "; ".join(p for p in pieces if p) if len(set(pieces)) == len(pieces) else None
+
+
+def asked_values(question: str) -> list[str] | None:
+    """The question cut into one clause per value it asks ("tăng bao nhiêu bậc | và đứng
+    hạng mấy"), at the last joining word or comma between two question words; None when
+    it asks several but has no such joint."""
+    text = nfc(question)
+    bare = strip_diacritics(text.lower())
+    asks = list(_WH.finditer(bare))
+    if len(bare) != len(text):
+        return None if _asks_several(question) else [question]
+    cuts = []
+    for before, after in pairwise(asks):
+        joints = list(_JOINT.finditer(bare, before.end(), after.start()))
+        if not joints:
+            return None if _asks_several(question) else [question]
+        cuts.append(joints[-1].start())
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip(" ,") for a, b in pairwise(bounds)]
+
+
+def _answer_clause(topic: str, asked: str, whole: str, quotes: list[str]) -> str | None:
+    """The pieces answering one clause: `asked` says what kind of value, `topic` holds the
+    words to find it by, `whole` the figures the question states (never the answer)."""
     intent = intent_of(asked)
     bare = strip_diacritics(asked.lower())
-    quotes = [c.quote for c in citations]
     pieces = []
     if _ASKS_DOCNO.search(bare):
-        pieces.append(nearest(question, quotes, (DOCNO,), question))
+        pieces.append(nearest(topic, quotes, (DOCNO,), whole))
     if _ASKS_WHEN.search(bare):
-        pieces.append(nearest(question, quotes, DATES, question))
+        pieces.append(nearest(topic, quotes, DATES, whole))
     if re.search(r"\bai\b", bare) and "tac gia" not in bare and not intent.number:
         pieces.append(only_person(quotes))
     if "bao lau" in bare:
-        pieces.append(nearest(question, quotes, (DURATION,), question))
+        pieces.append(nearest(topic, quotes, (DURATION,), whole))
     elif _ASKS_RANK.search(bare):
-        pieces.append(nearest(question, quotes, (RANK,), question))
+        pieces.append(nearest(topic, quotes, (RANK,), whole))
     elif _ASKS_FIGURE.search(bare) and not pieces:
         pieces.append(
-            fraction(question, quotes)
-            or nearest(question, quotes, (FIGURE,), question)
-            or in_words(question, quotes)
+            fraction(topic, quotes)
+            or nearest(topic, quotes, (FIGURE,), whole)
+            or in_words(topic, quotes)
         )
     found = [p for p in dict.fromkeys(pieces) if p]
     return "; ".join(found) if found else None

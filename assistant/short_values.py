@@ -18,6 +18,10 @@ from ingest.normalize import strip_diacritics, words
 # Without a unit to look for, a figure is taken only with this share of the question's
 # words in the 60 characters before it.
 NEAR_ENOUGH = 0.5
+# What a year the whole question names, standing before a value, adds to it when only a
+# clause of the question is answered: as much as all the clause's words, as a year the
+# question names weighs in nearness().
+YEAR_NEARBY = 1.0
 _UPPER = "ÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
 _NUM = r"\d+(?:[.,]\d+)*"
 # A bound or a range belongs to the figure: "tối thiểu là 50", "từ 5,0 đến 5,4", "2 đến 3".
@@ -91,6 +95,8 @@ def nearest(
     unit = asked_unit(question)
     topic = {strip_diacritics(w) for w in content_words(question)}
     asked = {n for n in numbers(stated_in) if stated(n, stated_in)}
+    # A clause of a longer question ("và đứng hạng mấy") is still about the year it names.
+    years = {y for y in re.findall(r"\b(?:19|20)\d{2}\b", stated_in) if y not in topic}
     best: tuple[float, str] | None = None
     for order, quote in enumerate(quotes):
         for precision, pattern in enumerate(patterns):
@@ -104,6 +110,7 @@ def nearest(
                 score = (
                     _unit_score(unit, text)
                     + nearness(topic, quote, found)
+                    + YEAR_NEARBY * (nearness(years, quote, found) > 0)
                     - 0.1 * order
                     - 0.5 * precision
                 )
@@ -125,13 +132,15 @@ def _may_be_figure(
 
 
 def _unit_score(unit: tuple[str, ...], text: str) -> float:
-    """How well the value's words name the unit asked; a bound before it ("tối thiểu")
-    is no unit."""
-    bare = strip_diacritics(re.sub(rf"^{_QUALIFIER}", "", text, flags=re.IGNORECASE).lower())
+    """How well the value's words name the unit asked; a bound the question also says
+    ("tối thiểu bao nhiêu xã": "tối thiểu 2 huyện") counts less than the unit itself."""
+    bare = strip_diacritics(text.lower())
     if unit == ("%",):
         return 2.0 if "%" in text or "phan tram" in bare else -1.0
-    if unit and any(re.search(rf"\b{re.escape(u)}\b", bare) for u in unit):
-        return 2.0
+    unbound = strip_diacritics(re.sub(rf"^{_QUALIFIER}", "", text, flags=re.I).lower())
+    for score, said in ((2.0, unbound), (1.0, bare)):
+        if unit and any(re.search(rf"\b{re.escape(u)}\b", said) for u in unit):
+            return score
     return 0.0
 
 

@@ -77,3 +77,28 @@ def test_a_resolved_follow_up_asks_what_its_last_part_asks():
     resolved = "Tuyên Quang có bao nhiêu tổ; tổng cộng các tổ đó có bao nhiêu thành viên?"
     quote = "Toàn tỉnh có 1.871 tổ công nghệ số với tổng số 10.257 thành viên."
     assert short(resolved, quote) == "10.257 thành viên"
+
+
+def test_two_values_asked_get_one_piece_each_or_none():
+    quote = "Trong đó, có 138 tổ cấp xã, 1.733 tổ thôn, bản, tổ dân phố với 10.257 thành viên."
+    both = "Tỉnh có bao nhiêu tổ cấp xã và bao nhiêu tổ cấp thôn, bản?"
+    assert short(both, quote) == "138 tổ cấp xã; 1.733 tổ thôn"
+    assert short("Tỉnh có bao nhiêu tổ cấp xã, còn bao nhiêu thành viên?", quote) == (
+        "138 tổ cấp xã; 10.257 thành viên"
+    )
+    # Half an answer is none: the second clause's unit stands in no quote.
+    assert short("Tỉnh có bao nhiêu tổ cấp xã và bao nhiêu huyện?", quote) is None
+
+
+def test_a_clause_keeps_the_year_its_question_names():
+    quote = (
+        "Năm 2020 tỉnh ở hạng 57, năm 2021 chỉ tăng 1 bậc, thì đến năm 2022 đã vượt lên "
+        "20 bậc (hạng 36)."
+    )
+    asked = "Năm 2022 tỉnh tăng bao nhiêu bậc và đứng hạng mấy trong bảng xếp hạng?"
+    assert short(asked, quote) == "20 bậc; hạng 36"
+
+
+def test_one_value_for_two_clauses_is_no_answer():
+    quote = "Tổng số tín chỉ tối thiểu là 120."
+    assert short("Số tín chỉ tối thiểu là bao nhiêu và tối đa là bao nhiêu?", quote) is None
