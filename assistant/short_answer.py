@@ -18,6 +18,7 @@ from assistant.faithful import question_provinces
 from assistant.generative import numbers, passage_numbers
 from assistant.question import intent_of, is_stopword
 from assistant.record import Citation
+from assistant.short_forms import named
 from assistant.short_values import (
     DATES,
     DOCNO,
@@ -44,6 +45,7 @@ _ASKS_TABLE = re.compile(r"muc tieu|chi tieu|\bdat\b|ty le")
 _ASKS_WHEN = re.compile(
     r"khi nao|bao gio|(?:ngay|thang|nam|luc|thoi diem|thoi gian) nao|ngay bao nhieu"
 )
+_ASKS_COUNT = re.compile(r"bao nhieu|\bmay\b|bao lau")
 _ASKS_FIGURE = re.compile(r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong")
 _NOT_IN_ROWS = r"vuot|\bgi\b|\bai\b|\bnao\b|bao lau|bao gio"
 # Words that ask for a value, bare; "khi nào" counts once.
@@ -215,4 +217,6 @@ def _answer_clause(topic: str, asked: str, whole: str, quotes: list[str]) -> str
             or in_words(topic, quotes)
         )
     found = [p for p in dict.fromkeys(pieces) if p]
+    if not found and not _ASKS_COUNT.search(bare) and not _ASKS_WHEN.search(bare):
+        found = [p for p in (named(asked, quotes),) if p]
     return "; ".join(found) if found else None

@@ -102,3 +102,49 @@ def test_a_clause_keeps_the_year_its_question_names():
 def test_one_value_for_two_clauses_is_no_answer():
     quote = "Tổng số tín chỉ tối thiểu là 120."
     assert short("Số tín chỉ tối thiểu là bao nhiêu và tối đa là bao nhiêu?", quote) is None
+
+
+def test_the_noun_asked_written_as_a_name():
+    quote = "Bài viết đề nghị đẩy nhanh thực hiện Đề án 03 đảm bảo đồng bộ Chính quyền số."
+    assert short("Bài viết đề nghị đẩy nhanh thực hiện đề án nào?", quote) == "Đề án 03"
+    decision = (
+        "Tỉnh ban hành Kế hoạch số 184/KH-UBND triển khai Quyết định số 146/QĐ-TTg, ngày 28-1."
+    )
+    assert short("Kế hoạch triển khai quyết định nào?", decision) == "Quyết định số 146/QĐ-TTg"
+    centre = "Tỉnh sẽ xây dựng Trung tâm điều hành Đô thị thông minh IOC, tập trung hạ tầng số."
+    assert short("Tỉnh ưu tiên xây dựng trung tâm nào?", centre) == (
+        "Trung tâm điều hành Đô thị thông minh IOC"
+    )
+
+
+def test_a_name_after_the_questions_own_words_or_in_brackets():
+    quote = (
+        "Tổ Công nghệ số cộng đồng với vai trò nòng cốt của Đoàn Thanh niên Cộng sản "
+        "Hồ Chí Minh được triển khai tại tất cả các huyện."
+    )
+    asked = "Tổ được triển khai với vai trò nòng cốt của tổ chức nào?"
+    assert short(asked, quote) == "Đoàn Thanh niên Cộng sản Hồ Chí Minh"
+    wallet = "Các ứng dụng giáo dục (vnEdu), ví điện tử (VNPT Money) được triển khai mạnh mẽ."
+    assert short("Ví điện tử nào được triển khai?", wallet) == "VNPT Money"
+    term = "Các loại điểm được đánh giá theo thang điểm 10."
+    assert short("Điểm được đánh giá theo thang điểm nào?", term) == "thang điểm 10"
+
+
+def test_no_name_where_the_question_asks_a_definition_a_list_or_a_manner():
+    quote = "Ứng dụng Tây Ninh Smart dùng chung, cùng Hệ thống VNPT và Zalo."
+    assert short("Tây Ninh Smart là gì?", quote) is None
+    assert short("Những ứng dụng nào được dùng chung?", quote) is None
+    assert short("Ứng dụng được dùng chung như thế nào?", quote) is None
+    # One item of a list is not the answer.
+    listed = "Hệ điều hành hỗ trợ trò chơi gồm Microsoft Windows và Mac OS X."
+    assert short("Hệ điều hành nào hỗ trợ trò chơi?", listed) is None
+    # A lower-case phrase is no name.
+    phrase = "Năm 2022 là năm đẩy mạnh chuyển đổi số theo hướng lấy người dân làm trung tâm."
+    assert short("Năm 2022 đẩy mạnh chuyển đổi số theo hướng nào?", phrase) is None
+
+
+def test_a_name_needs_the_questions_words_before_it_whole():
+    quote = "Kết luận cuộc họp, Chủ tịch UBND tỉnh Nguyễn Tường Văn nhấn mạnh hạ tầng số."
+    assert short("Phó Chủ tịch UBND tỉnh nào dự cuộc họp?", quote) is None
+    two = "Miễn học Anh văn 1 với TOEIC 450; Anh văn 3 với TOEIC 500 trở lên."
+    assert short("TOEIC 500 được miễn học anh văn nào?", two) is None
