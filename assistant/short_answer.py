@@ -24,6 +24,7 @@ from assistant.short_values import (
     DOCNO,
     DURATION,
     FIGURE,
+    MEASURE,
     RANK,
     fraction,
     in_words,
@@ -47,6 +48,14 @@ _ASKS_WHEN = re.compile(
 )
 _ASKS_COUNT = re.compile(r"bao nhieu|\bmay\b|bao lau")
 _ASKS_FIGURE = re.compile(r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong")
+# A question with no question word asks what it opens with: a measure is a figure
+# ("Diện tích Ấn Độ Dương?", "Thời hạn tối đa để nộp đơn?"), a birthday a date.
+_MEASURED = re.compile(
+    r"(?:dien|the) tich|be rong|chieu (?:dai|rong|cao|sau)|do (?:sau|cao|dai|rong)"
+    r"|duong kinh|khoang cach|chu k[iy]|dan so|so dan|gia tri|kinh phi|loi nhuan"
+    r"|doanh thu|thoi han|thoi luong|khoi luong|nhiet do|toc do|van toc|tong so"
+)
+_DATED = re.compile(r"sinh nhat|ngay sinh|ngay thang nam sinh|nam sinh")
 _NOT_IN_ROWS = r"vuot|\bgi\b|\bai\b|\bnao\b|bao lau|bao gio"
 # Words that ask for a value, bare; "khi nào" counts once.
 _WH = re.compile(r"bao nhieu|bao lau|bao gio|khi nao|\bmay\b|\bgi\b|\bai\b|\bnao\b|\bo dau\b")
@@ -198,11 +207,12 @@ def _answer_clause(topic: str, asked: str, whole: str, quotes: list[str]) -> str
     """The pieces answering one clause: `asked` says what kind of value, `topic` holds the
     words to find it by, `whole` the figures the question states (never the answer)."""
     intent = intent_of(asked)
-    bare = strip_diacritics(asked.lower())
+    bare = strip_diacritics(asked.lower()).strip()
+    bare_noun = not _WH.search(bare)  # "Diện tích Ấn Độ Dương?": what it opens with asks
     pieces = []
     if _ASKS_DOCNO.search(bare):
         pieces.append(nearest(topic, quotes, (DOCNO,), whole))
-    if _ASKS_WHEN.search(bare):
+    if _ASKS_WHEN.search(bare) or (bare_noun and _DATED.match(bare)):
         pieces.append(nearest(topic, quotes, DATES, whole))
     if re.search(r"\bai\b", bare) and "tac gia" not in bare and not intent.number:
         pieces.append(only_person(quotes))
@@ -210,6 +220,8 @@ def _answer_clause(topic: str, asked: str, whole: str, quotes: list[str]) -> str
         pieces.append(nearest(topic, quotes, (DURATION,), whole))
     elif _ASKS_RANK.search(bare):
         pieces.append(nearest(topic, quotes, (RANK,), whole))
+    elif bare_noun and _MEASURED.match(bare) and not pieces:
+        pieces.append(nearest(topic, quotes, (MEASURE,), whole))
     elif _ASKS_FIGURE.search(bare) and not pieces:
         pieces.append(
             fraction(topic, quotes)

@@ -23,7 +23,8 @@ NEAR_ENOUGH = 0.5
 # question names weighs in nearness().
 YEAR_NEARBY = 1.0
 _UPPER = "ÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
-_NUM = r"\d+(?:[.,]\d+)*"
+# A number standing on its own: not the "3" of "km3" nor the tail of "1.880".
+_NUM = r"(?<![^\W\d_])(?<![\d.,])\d+(?:[.,]\d+)*"
 # A bound or a range belongs to the figure: "tối thiểu là 50", "từ 5,0 đến 5,4", "2 đến 3".
 _QUALIFIER = r"(?:(?:hơn|gần|khoảng|trên|dưới|tối thiểu(?: là)?|tối đa(?: là)?|ít nhất|từ) )?"
 _RANGE = rf"(?:\s*(?:–|đến)\s*{_NUM}(?:\s*%)?|\s+-\s+{_NUM}(?:\s*%)?)?"
@@ -31,6 +32,15 @@ _MULTIPLIER = r"(?:\s+(?:triệu|nghìn|ngàn|tỷ|tỉ|trăm))?"
 _CORE = re.compile(rf"{_QUALIFIER}{_NUM}(?:\s*%)?{_RANGE}{_MULTIPLIER}", re.IGNORECASE)
 # A figure and the few words after it that say what it counts ("1.871 tổ công nghệ số").
 FIGURE = re.compile(rf"{_CORE.pattern}(?:\s+[^\W\d_]+){{0,3}}", re.IGNORECASE)
+# Units a measure is stated in, for a question that only names the measure ("Diện tích
+# Ấn Độ Dương?"): without its unit a figure may measure anything.
+_UNITS = (
+    "km²|km2|km³|km3|km|m²|m2|m³|m3|m|cm|mm|ft|dặm|kilômét|mét|kg|tấn|ha|°|%|"
+    "năm|tháng|tuần|ngày|giờ|phút|giây|đồng|đô la|đô-la|đôla|usd|euro|người|dân"
+)
+MEASURE = re.compile(
+    rf"{_QUALIFIER}{_NUM}{_RANGE}{_MULTIPLIER}\s*(?:{_UNITS})(?![^\W_])", re.IGNORECASE
+)
 # A length of time, for "bao lâu": "3 năm", "từ 3 đến 5 năm".
 DURATION = re.compile(
     rf"{_QUALIFIER}{_NUM}{_RANGE}\s+(?:năm|tháng|ngày|tuần|giờ|phút|giây)\b", re.IGNORECASE
@@ -39,7 +49,9 @@ _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 # Dates, most precise first: a day, a month, a year.
 DATES = (
     re.compile(
-        r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b|\b\d{1,2}\s+tháng\s+\d{1,2},?\s+năm\s+\d{4}\b", re.I
+        r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b"
+        r"|\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2},?\s+năm\s+\d{4}\b",
+        re.I,
     ),
     re.compile(
         r"\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\b|\btháng\s+\d{1,2}(?:/|,?\s+năm\s+)\d{4}\b"
@@ -74,6 +86,9 @@ _MEASURES = (
         ("người", "bậc", "lần", "nhóm", "xã", "huyện", "tỉnh", "km", "kg", "tấn", "ha", "đồng")
     )
     | frozenset(("đô", "đôla", "đô-la", "usd", "euro", "mét", "kilômét", "độ", "phút", "giây"))
+    | frozenset(
+        ("m", "cm", "mm", "ft", "dặm", "km²", "km2", "km³", "km3", "m²", "m2", "m³", "m3", "°")
+    )
 )
 # A share written as a fraction ("8/10 chỉ tiêu"): taken only when the unit asked follows.
 _FRACTION = re.compile(r"(?<![/\d])\d{1,3}/\d{1,3}(?![/\d])(?:\s+[^\W\d_]+){1,3}")

@@ -30,7 +30,7 @@ def short(question: str, *quotes: str) -> str | None:
 
 def test_dates_written_out_or_at_a_sentence_start_beat_the_bare_year():
     quote = "Mark lập trang Facebook ngày 4 tháng 2 năm 2004 cùng bạn bè."
-    assert short("Facebook được thành lập ngày tháng nào?", quote) == "4 tháng 2 năm 2004"
+    assert short("Facebook được thành lập ngày tháng nào?", quote) == "ngày 4 tháng 2 năm 2004"
     later = "Instagram có bản cho Android vào tháng 4 năm 2012."
     assert short("Khi nào Instagram hỗ trợ Android?", later) == "tháng 4 năm 2012"
     opening = "Ngày 17/10, Tỉnh ủy tổ chức hội nghị về chuyển đổi số năm 2022."
@@ -148,3 +148,17 @@ def test_a_name_needs_the_questions_words_before_it_whole():
     assert short("Phó Chủ tịch UBND tỉnh nào dự cuộc họp?", quote) is None
     two = "Miễn học Anh văn 1 với TOEIC 450; Anh văn 3 với TOEIC 500 trở lên."
     assert short("TOEIC 500 được miễn học anh văn nào?", two) is None
+
+
+def test_a_question_naming_only_a_measure_takes_a_figure_with_its_unit():
+    quote = "Ấn Độ Dương có diện tích khoảng 75.000.000 km², sâu trung bình 3.741 m và 57 đảo."
+    assert short("Diện tích Ấn Độ Dương?", quote) == "khoảng 75.000.000 km²"
+    # A figure without a unit may count anything: no short answer.
+    assert short("Giá trị của Ấn Độ Dương?", "Ấn Độ Dương có giá trị 57 theo bảng.") is None
+    born = "Messi sinh ngày 24 tháng 6 năm 1987 tại Rosario."
+    assert short("Sinh nhật Messi?", born) == "ngày 24 tháng 6 năm 1987"
+
+
+def test_a_figure_inside_a_word_is_no_figure():
+    quote = "Thể tích đại dương khoảng 1,35 tỷ km3."
+    assert short("Thể tích đại dương?", quote) == "khoảng 1,35 tỷ km3"
