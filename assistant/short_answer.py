@@ -44,7 +44,8 @@ _ASKS_TABLE = re.compile(r"muc tieu|chi tieu|\bdat\b|ty le")
 # What the question must ask, in words, for a date or a figure to be its short answer
 # (the broader intent of assistant.question also ranks sentences by "thời gian", "đạt").
 _ASKS_WHEN = re.compile(
-    r"khi nao|bao gio|(?:ngay|thang|nam|luc|thoi diem|thoi gian) nao|ngay bao nhieu"
+    r"khi nao|bao gio|(?:ngay|thang|nam|luc|thoi diem|thoi gian) nao"
+    r"|(?:ngay|thang|nam) (?:may|bao nhieu)\b"
 )
 _ASKS_COUNT = re.compile(r"bao nhieu|\bmay\b|bao lau")
 _ASKS_FIGURE = re.compile(r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong")

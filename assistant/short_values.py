@@ -50,7 +50,7 @@ _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 DATES = (
     re.compile(
         r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b"
-        r"|\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2},?\s+năm\s+\d{4}\b",
+        r"|\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2},?\s+(?:năm\s+)?\d{4}\b",
         re.I,
     ),
     re.compile(

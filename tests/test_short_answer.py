@@ -162,3 +162,10 @@ def test_a_question_naming_only_a_measure_takes_a_figure_with_its_unit():
 def test_a_figure_inside_a_word_is_no_figure():
     quote = "Thể tích đại dương khoảng 1,35 tỷ km3."
     assert short("Thể tích đại dương?", quote) == "khoảng 1,35 tỷ km3"
+
+
+def test_nam_may_asks_a_year_and_a_date_may_omit_nam():
+    quote = "Messi sinh ngày 24 tháng 6 năm 1987, 6 năm sau gia nhập học viện."
+    assert short("Messi sinh năm mấy?", quote) == "ngày 24 tháng 6 năm 1987"
+    award = "Lễ trao giải được tổ chức vào ngày 04 Tháng 5 1959 tại Los Angeles."
+    assert short("Lễ trao giải được tổ chức vào tháng mấy?", award) == "ngày 04 Tháng 5 1959"
