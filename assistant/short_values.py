@@ -31,7 +31,7 @@ _RANGE = rf"(?:\s*(?:–|đến)\s*{_NUM}(?:\s*%)?|\s+-\s+{_NUM}(?:\s*%)?)?"
 _MULTIPLIER = r"(?:\s+(?:triệu|nghìn|ngàn|tỷ|tỉ|trăm))?"
 _CORE = re.compile(rf"{_QUALIFIER}{_NUM}(?:\s*%)?{_RANGE}{_MULTIPLIER}", re.IGNORECASE)
 # A figure and the few words after it that say what it counts ("1.871 tổ công nghệ số").
-FIGURE = re.compile(rf"{_CORE.pattern}(?:\s+[^\W\d_]+){{0,3}}", re.IGNORECASE)
+FIGURE = re.compile(rf"{_CORE.pattern}(?:\s+[^\W\d_]+){{0,6}}", re.IGNORECASE)
 # Units a measure is stated in, for a question that only names the measure ("Diện tích
 # Ấn Độ Dương?"): without its unit a figure may measure anything.
 _UNITS = (
@@ -185,14 +185,20 @@ def in_words(question: str, quotes: Sequence[str]) -> str | None:
     unit = asked_unit(question)
     if not unit or unit == ("%",):
         return None
+    asked = {strip_diacritics(w) for w in words(question)}
     for quote in quotes:
         for found in _IN_WORDS.finditer(quote):
             said = found.group(0).split()
             following = [strip_diacritics(w.lower()) for w in said[1:]]
             if following and following[0] in unit:
-                held = zip(said[1:], following, strict=True)
-                kept = [said[0]] + [w for w, b in held if b in unit]
-                return " ".join(kept[: 1 + len(unit)])
+                kept = [said[0]]
+                for word, bare in zip(said[1:], following, strict=True):
+                    if bare not in asked:
+                        break
+                    kept.append(word)
+                while len(kept) > 2 and is_stopword(kept[-1]):
+                    kept.pop()
+                return " ".join(kept)
     return None
 
 
