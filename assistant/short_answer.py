@@ -1,9 +1,11 @@
-"""The short answer an official reads first: a figure with its unit, a date, a number.
+"""The short answer an official reads first: a figure with its unit, a date, a number, a name.
 
 It is cut from the cited quotes (the documents' own characters) or built from a targets
 table row whose sentence is cited, never written anew. When the question asks for no
 such value, or the quotes hold none, there is no short answer: a wrong short answer
-shown first in bold would be read and trusted before the quotes below it.
+shown first in bold would be read and trusted before the quotes below it. This module
+decides what a question asks (one value per clause: "tăng bao nhiêu bậc | và đứng hạng
+mấy"); assistant.short_values finds values, assistant.short_forms names.
 """
 
 from __future__ import annotations
