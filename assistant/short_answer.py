@@ -1,71 +1,70 @@
-"""The short answer an official reads first: a figure with its unit, a date, a number.
+"""The short answer an official reads first: a figure with its unit, a date, a number, a name.
 
 It is cut from the cited quotes (the documents' own characters) or built from a targets
 table row whose sentence is cited, never written anew. When the question asks for no
 such value, or the quotes hold none, there is no short answer: a wrong short answer
-shown first in bold would be read and trusted before the quotes below it.
+shown first in bold would be read and trusted before the quotes below it. This module
+decides what a question asks (one value per clause: "tăng bao nhiêu bậc | và đứng hạng
+mấy"); assistant.short_values finds values, assistant.short_forms names.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from assistant.coverage import asked_unit
 from assistant.faithful import question_provinces
 from assistant.generative import numbers, passage_numbers
-from assistant.question import content_words, intent_of, is_stopword
+from assistant.question import intent_of, is_stopword
 from assistant.record import Citation
+from assistant.short_forms import named
+from assistant.short_values import (
+    DATES,
+    DOCNO,
+    DURATION,
+    FIGURE,
+    MEASURE,
+    RANK,
+    fraction,
+    in_words,
+    nearest,
+    only_person,
+    stated,
+)
 from ingest.indicators import indicator_of
-from ingest.normalize import strip_diacritics, words
+from ingest.normalize import nfc, strip_diacritics, words
 
 MAX_CHARS = 80
-# Without a unit to look for, a figure is taken only with this share of the question's
-# words in the 60 characters before it.
-NEAR_ENOUGH = 0.5
-_UPPER = "ÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
-# A figure and the few words after it that say what it counts ("1.871 tổ công nghệ số").
-_FIGURE = re.compile(
-    r"(?:hơn |gần |khoảng |trên |dưới )?\d+(?:[.,]\d+)*(?:\s*%)?"
-    r"(?:\s+(?:triệu|nghìn|ngàn|tỷ|trăm))?(?:\s+[^\W\d_]+){0,3}"
-)
-_YEAR = re.compile(r"^(?:19|20)\d{2}$")
-# Dates, most precise first: a day, a month, a year.
-_DATES = (
-    re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b"),
-    re.compile(r"\bngày \d{1,2}/\d{1,2}\b|\btháng \d{1,2}/\d{4}\b"),
-    re.compile(r"\b(?:đầu |cuối |giữa )?năm \d{4}\b"),
-)
-_DOCNO = re.compile(r"\b\d+[-/][A-ZĐ]+(?:[-/][A-ZĐ0-9]+)*\b")
-_RANK = re.compile(r"\b(?:hạng|thứ)\s+\d+\b")
-_STOP_AT = re.compile(r"[;:()“”\"]|,(?!\d)")
-# Words that measure the figure before them, kept with it whether or not the question
-# uses them ("3 năm", "1,18 triệu dân").
-_MEASURES = frozenset(
-    ("triệu", "nghìn", "ngàn", "tỷ", "trăm", "năm", "tháng", "ngày", "tuần", "giờ", "người")
-) | frozenset(("bậc", "lần", "nhóm", "xã", "huyện", "tỉnh"))
-# A share written as a fraction ("8/10 chỉ tiêu"): taken only when the unit asked follows.
-_FRACTION = re.compile(r"(?<![/\d])\d{1,3}/\d{1,3}(?![/\d])(?:\s+[^\W\d_]+){1,3}")
 _ASKS_DOCNO = re.compile(
     r"so hieu|ky hieu|(?:ke hoach|nghi quyet|quyet dinh|van ban) so (?:may|nao|bao nhieu)"
 )
-_ASKS_RANK = re.compile(r"\b(?:hang|thu)\s+(?:may|bao nhieu)\b")
+_ASKS_RANK = re.compile(r"\b(?:hang|thu|khoa)\s+(?:may|bao nhieu)\b")
 _ASKS_TABLE = re.compile(r"muc tieu|chi tieu|\bdat\b|ty le")
 # What the question must ask, in words, for a date or a figure to be its short answer
 # (the broader intent of assistant.question also ranks sentences by "thời gian", "đạt").
 _ASKS_WHEN = re.compile(
-    r"khi nao|bao gio|(?:ngay|thang|nam|luc|thoi diem|thoi gian) nao|ngay bao nhieu"
+    r"khi nao|bao gio|(?:ngay|thang|nam|luc|thoi diem|thoi gian) nao"
+    r"|(?:ngay|thang|nam) (?:may|bao nhieu)\b"
 )
+_ASKS_COUNT = re.compile(r"bao nhieu|\bmay\b|bao lau")
 _ASKS_FIGURE = re.compile(r"bao nhieu|\bmay\b|ty le|phan tram|%|so luong")
-_NOT_IN_ROWS = r"vuot|\bgi\b|\bai\b|\bnao\b|bao lau|bao gio"
-_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)")
-# A person's full name: a surname, then one to three capitalised words.
-_SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Lâm Mai"
-    " Trương Đoàn Vương Trịnh Tô Tạ Lưu Châu Quách Lương Triệu Hà Cao Tăng Thái Kiều"
+# A question with no question word asks what it opens with: a measure is a figure
+# ("Diện tích Ấn Độ Dương?", "Thời hạn tối đa để nộp đơn?"), a birthday a date.
+_MEASURED = re.compile(
+    r"(?:dien|the) tich|be rong|chieu (?:dai|rong|cao|sau)|do (?:sau|cao|dai|rong)"
+    r"|duong kinh|khoang cach|chu k[iy]|dan so|so dan|gia tri|kinh phi|loi nhuan"
+    r"|doanh thu|thoi han|thoi luong|khoi luong|nhiet do|toc do|van toc|tong so"
 )
-_PERSON = re.compile(rf"\b(?:{'|'.join(_SURNAMES.split())})(?:\s+[A-ZĐ{_UPPER}][^\W\d_]*){{1,3}}")
+_DATED = re.compile(r"sinh nhat|ngay sinh|ngay thang nam sinh|nam sinh")
+_NOT_IN_ROWS = r"vuot|\bgi\b|\bai\b|\bnao\b|bao lau|bao gio"
+# Words that ask for a value, bare; "khi nào" counts once.
+_WH = re.compile(r"bao nhieu|bao lau|bao gio|khi nao|\bmay\b|\bgi\b|\bai\b|\bnao\b|\bo dau\b")
+# Where a question asking two values joins its clauses: "..., còn", "và", "trong đó", ",".
+_JOINT = re.compile(r",? (?:va|con|trong do|dong thoi) |, ")
+_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)")
 
 
 def short_answer(
@@ -79,7 +78,7 @@ def short_answer(
     if not citations or len(question_provinces(question)) > 1:
         return None
     found = _from_rows(question, citations, rows)
-    if found is None and not _asks_several(question):
+    if found is None:
         found = _from_quotes(question, citations)
     if not found or len(found) > MAX_CHARS or not supported(found, citations):
         return None
@@ -118,7 +117,7 @@ def row_answers(question: str, row: Mapping[str, Any]) -> bool:
     values = f"{row.get('target') or ''} {row.get('achieved') or ''}"
     if asked_unit(question) and "%" not in values:
         return False
-    return not any(_stated(n, question) for n in numbers(values))
+    return not any(stated(n, question) for n in numbers(values))
 
 
 def _from_rows(
@@ -160,145 +159,79 @@ def describe_short(row: Mapping[str, Any], quotes: Sequence[str] = ()) -> str | 
 
 
 def _from_quotes(question: str, citations: Sequence[Citation]) -> str | None:
-    """Pieces of the quotes for each value the question asks, joined ("07-NQ/TU; 27/10/2021")."""
-    intent = intent_of(question)
-    bare = strip_diacritics(question.lower())
+    """Pieces of the quotes for each value the question asks, joined ("07-NQ/TU; 27/10/2021").
+
+    A resolved follow-up ("earlier question; its follow-up") asks what its last part asks.
+    A question asking several values gets one piece for each of its clauses, or none:
+    half an answer shown first would read as the whole of it.
+    """
+    asked = question.rsplit(";", 1)[-1]
     quotes = [c.quote for c in citations]
+    clauses = asked_values(asked)
+    if clauses is None:
+        return None
+    if len(clauses) == 1:
+        return _answer_clause(question, asked, question, quotes)
+    pieces = [_answer_clause(clause, clause, question, quotes) for clause in clauses]
+    return _joined(pieces)
+
+
+def _joined(pieces: list[str | None]) -> str | None:
+    """One piece for each clause, no two sharing a figure (the same value twice answers
+    one clause, not both)."""
+    seen: set[str] = set()
+    for piece in pieces:
+        if not piece or seen & set(numbers(piece)):
+            return None
+        seen |= set(numbers(piece))
+    return "; ".join(p for p in pieces if p) if len(set(pieces)) == len(pieces) else None
+
+
+def asked_values(question: str) -> list[str] | None:
+    """The question cut into one clause per value it asks ("tăng bao nhiêu bậc | và đứng
+    hạng mấy"), at the last joining word or comma between two question words; None when
+    it asks several but has no such joint."""
+    text = nfc(question)
+    bare = strip_diacritics(text.lower())
+    asks = list(_WH.finditer(bare))
+    if len(bare) != len(text):
+        return None if _asks_several(question) else [question]
+    cuts = []
+    for before, after in pairwise(asks):
+        joints = list(_JOINT.finditer(bare, before.end(), after.start()))
+        if not joints:
+            return None if _asks_several(question) else [question]
+        cuts.append(joints[-1].start())
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip(" ,") for a, b in pairwise(bounds)]
+
+
+def _answer_clause(topic: str, asked: str, whole: str, quotes: list[str]) -> str | None:
+    """The pieces answering one clause: `asked` says what kind of value, `topic` holds the
+    words to find it by, `whole` the figures the question states (never the answer)."""
+    intent = intent_of(asked)
+    bare = strip_diacritics(asked.lower()).strip()
+    bare_noun = not _WH.search(bare)  # "Diện tích Ấn Độ Dương?": what it opens with asks
     pieces = []
     if _ASKS_DOCNO.search(bare):
-        pieces.append(_nearest(question, quotes, (_DOCNO,)))
-    if _ASKS_WHEN.search(bare):
-        pieces.append(_nearest(question, quotes, _DATES))
+        pieces.append(nearest(topic, quotes, (DOCNO,), whole))
+    if _ASKS_WHEN.search(bare) or (bare_noun and _DATED.match(bare)):
+        pieces.append(nearest(topic, quotes, DATES, whole))
     if re.search(r"\bai\b", bare) and "tac gia" not in bare and not intent.number:
-        pieces.append(_only_person(quotes))
-    if _ASKS_RANK.search(bare):
-        pieces.append(_nearest(question, quotes, (_RANK,)))
+        pieces.append(only_person(quotes))
+    if "bao lau" in bare:
+        pieces.append(nearest(topic, quotes, (DURATION,), whole))
+    elif _ASKS_RANK.search(bare):
+        pieces.append(nearest(topic, quotes, (RANK,), whole))
+    elif bare_noun and _MEASURED.match(bare) and not pieces:
+        pieces.append(nearest(topic, quotes, (MEASURE,), whole))
     elif _ASKS_FIGURE.search(bare) and not pieces:
-        pieces.append(_fraction(question, quotes) or _nearest(question, quotes, (_FIGURE,)))
+        pieces.append(
+            fraction(topic, quotes)
+            or nearest(topic, quotes, (FIGURE,), whole)
+            or in_words(topic, quotes)
+        )
     found = [p for p in dict.fromkeys(pieces) if p]
+    if not found and not _ASKS_COUNT.search(bare) and not _ASKS_WHEN.search(bare):
+        found = [p for p in (named(asked, quotes),) if p]
     return "; ".join(found) if found else None
-
-
-def _nearest(question: str, quotes: list[str], patterns: Sequence[re.Pattern[str]]) -> str | None:
-    """The value the question asks for: a match of the most precise pattern (dates: a day
-    before a month before a year), followed by the unit it counts, nearest the question's
-    words, in the first quotes; never a value the question states, a year only when asked."""
-    unit = asked_unit(question)
-    topic = {strip_diacritics(w) for w in content_words(question)}
-    asked = {n for n in numbers(question) if _stated(n, question)}
-    best: tuple[float, str] | None = None
-    for order, quote in enumerate(quotes):
-        for precision, pattern in enumerate(patterns):
-            for found in pattern.finditer(quote):
-                text = _trim(found.group(0), question)
-                figure = numbers(text) or [text]
-                if figure[0] in asked or _is_date_part(quote, found) or _glued(quote, found):
-                    continue
-                if pattern is _FIGURE and not _may_be_figure(unit, topic, text, quote, found):
-                    continue
-                score = (
-                    _unit_score(unit, text)
-                    + _nearness(topic, quote, found)
-                    - 0.1 * order
-                    - 0.5 * precision
-                )
-                if best is None or score > best[0]:
-                    best = (score, text)
-    return best[1] if best else None
-
-
-def _may_be_figure(
-    unit: tuple[str, ...], topic: set[str], text: str, quote: str, found: re.Match[str]
-) -> bool:
-    """A figure of what was asked: not a year, not a document's number, and of the unit
-    the question counts when it names one."""
-    if _YEAR.match(numbers(text)[0]) or _names_a_document(quote, found):
-        return False
-    if not unit:  # "là bao nhiêu": only a figure standing by the question's own words
-        return _nearness(topic, quote, found) >= NEAR_ENOUGH
-    return _unit_score(unit, text) > 0
-
-
-def _unit_score(unit: tuple[str, ...], text: str) -> float:
-    bare = strip_diacritics(text.lower())
-    if unit == ("%",):
-        return 2.0 if "%" in text or "phan tram" in bare else -1.0
-    if unit and any(re.search(rf"\b{re.escape(u)}\b", bare) for u in unit):
-        return 2.0
-    return 0.0
-
-
-def _nearness(topic: set[str], quote: str, found: re.Match[str]) -> float:
-    """The share of the question's words in the 60 characters before the figure."""
-    window = strip_diacritics(quote[max(0, found.start() - 60) : found.end()].lower())
-    held = sum(
-        len(topic) if _YEAR.match(w) else 1
-        for w in topic
-        if re.search(rf"\b{re.escape(w)}\b", window)
-    )
-    return held / (len(topic) or 1)
-
-
-def _fraction(question: str, quotes: list[str]) -> str | None:
-    unit = asked_unit(question)
-    for quote in quotes:
-        for found in _FRACTION.finditer(quote):
-            text = _trim(found.group(0), question)
-            if unit and unit != ("%",) and _unit_score(unit, text) > 0:
-                return text
-    return None
-
-
-def _only_person(quotes: list[str]) -> str | None:
-    """The one person the quotes name; with two, which one is meant is a guess."""
-    names = {found.group(0) for quote in quotes for found in _PERSON.finditer(quote)}
-    return names.pop() if len(names) == 1 else None
-
-
-def _stated(figure: str, question: str) -> bool:
-    """Whether the question states the figure itself ("Nghị quyết 07", "100%"), not inside
-    a name ("3G")."""
-    return re.search(rf"(?<![\d.,]){re.escape(figure)}(?![\d.,]*\w)", question) is not None
-
-
-def _names_a_document(quote: str, found: re.Match[str]) -> bool:
-    """A number that names a resolution or a scheme ("Nghị quyết 07", "Đề án 06")."""
-    before = strip_diacritics(quote[max(0, found.start() - 16) : found.start()].lower())
-    return (
-        re.search(r"(?:nghi quyet|de an|quyet dinh|ke hoach|chi thi|\bso)\s*$", before) is not None
-    )
-
-
-def _glued(quote: str, found: re.Match[str]) -> bool:
-    """A figure that is part of a name ("3G", "4G")."""
-    return quote[found.end() : found.end() + 1].isalnum()
-
-
-def _is_date_part(quote: str, found: re.Match[str]) -> bool:
-    """Part of a date such as 17/10/2022, which the date rule quotes whole."""
-    after = quote[found.end() : found.end() + 1]
-    return after == "/" or quote[found.start() - 1 : found.start()] == "/"
-
-
-def _trim(text: str, question: str) -> str:
-    """The figure and the words after it that the question also uses (its unit), up to
-    the first punctuation: "1.871 tổ công nghệ", not "1.871 tổ thôn"."""
-    head = _STOP_AT.split(text, maxsplit=1)[0].strip()
-    asked = {strip_diacritics(w) for w in words(question)} - set(asked_unit(question))
-    asked |= set(asked_unit(question))
-    kept = []
-    for n, word in enumerate(head.split()):
-        bare = strip_diacritics(word.lower())
-        measure = word.lower() in _MEASURES
-        if (
-            n
-            and numbers(" ".join(kept))
-            and not numbers(word)
-            and bare not in asked
-            and not measure
-        ):
-            break
-        kept.append(word)
-    while len(kept) > 1 and is_stopword(kept[-1]):
-        kept.pop()
-    return " ".join(kept)

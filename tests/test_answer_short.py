@@ -49,7 +49,7 @@ def test_a_figure_the_question_states_is_not_its_answer():
 
 def test_no_short_answer_without_an_honest_short_form():
     assert short_answer("Chuyển đổi số ở Sóc Trăng có ý nghĩa gì?", [ST]) is None
-    assert short_answer("Tổ công nghệ số có bao nhiêu tổ và bao nhiêu thành viên?", [TQ]) is None
+    assert short_answer("Tổ công nghệ số có bao nhiêu tổ và bao nhiêu xã?", [TQ]) is None
     assert short_answer("Sóc Trăng và Tuyên Quang có bao nhiêu tổ?", [TQ]) is None
     assert short_answer("Có bao nhiêu tổ?", []) is None
 
