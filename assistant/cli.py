@@ -16,6 +16,7 @@ from tqdm import tqdm
 from assistant import targets_table
 from assistant.components import (
     build_assistant,
+    catch_up_lexical,
     chunking_options,
     embedder_for,
     lexical_dir,
@@ -126,6 +127,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
         f"{len(summary.skipped)} unchanged, {len(summary.removed)} removed, "
         f"{len(summary.failed)} failed; chunks written: {summary.chunks}"
     )
+    if note := catch_up_lexical(settings, store):
+        click.echo(note, err=True)
     if not summary.ok:
         sys.exit(1)
 
@@ -378,6 +381,8 @@ def reindex(settings: Settings) -> None:
     with tqdm(desc="reindex", unit="chunk") as bar:
         count = store.reembed(embedder.name, embedder.embed_passages, bar.update)
     click.echo(f"re-embedded {count} chunks with {embedder.name}")
+    if note := catch_up_lexical(settings, store):
+        click.echo(note, err=True)
 
 
 @main.command()

@@ -9,7 +9,7 @@ from assistant.answer import Assistant
 from assistant.generative import GenerativeAnswerer
 from assistant.settings import Settings
 from index.embed import Embedder
-from index.lexical_cache import cache_dir_beside, cache_dir_for_server
+from index.lexical_cache import LexicalCache, cache_dir_beside, cache_dir_for_server
 from index.retrieve import Searcher
 from index.store import Store, connect
 from ingest.pipeline import ChunkingOptions
@@ -40,6 +40,24 @@ def lexical_dir(settings: Settings, store: Store) -> Path | None:
     """Where the lexical cache lives: beside an embedded store; a server's, under the data dir."""
     url = settings.chroma_url
     return cache_dir_for_server(settings.data_dir, url) if url else cache_dir_beside(store)
+
+
+def catch_up_lexical(settings: Settings, store: Store) -> str | None:
+    """Bring the lexical cache the app would use up to the store, after a command wrote to it.
+
+    Otherwise the first question after a large ingest would read every new chunk
+    (9.5 s at 10,000 chunks). The cache is derived and any reader catches it up, so a
+    failure here costs only that time later: it is returned as a note, never raised,
+    and the write stands. A store whose cache would live in memory has none to keep.
+    """
+    path = lexical_dir(settings, store)
+    if path is None:
+        return None
+    try:
+        LexicalCache(path).catch_up(store)
+    except Exception as error:  # tantivy, the file system or the store: none undoes the write
+        return f"note: the lexical index was not updated ({error}); the next question will do it"
+    return None
 
 
 def chunking_options(settings: Settings) -> ChunkingOptions:
