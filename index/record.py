@@ -161,11 +161,13 @@ def chunk_id(doc_id: str, generation: str, index: int) -> str:
 
 
 def chunk_metadata(document: StoredDocument, chunk: Chunk) -> dict[str, Any]:
-    """A chunk's metadata: its document and generation, its offsets, page and provinces.
+    """A chunk's metadata: its document and generation, its offsets and page.
 
-    Provinces are repeated on every chunk so that retrieval can filter by them.
+    A document's provinces stay in its record: filters go through the catalog by
+    document id, and repeating them on every chunk was a fifth of a chunk's write
+    (benchmarks/chroma_writes.py).
     """
-    meta: dict[str, Any] = {
+    return {
         "doc_id": document.doc_id,
         "generation": document.generation,
         "source": document.source,
@@ -174,9 +176,6 @@ def chunk_metadata(document: StoredDocument, chunk: Chunk) -> dict[str, Any]:
         "end": chunk.end,
         "page": document.page_at(chunk.start) or 0,
     }
-    if document.provinces:
-        meta["provinces"] = list(document.provinces)
-    return meta
 
 
 def is_live(meta: Mapping[str, Any], live: Mapping[str, str]) -> bool:
