@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.coverage import asked_quantity, best_coverage, states_quantity_of
+from assistant.coverage import (
+    asked_quantity,
+    best_coverage,
+    holds_name,
+    names_asked,
+    states_quantity_of,
+)
 from assistant.extractive import Candidate, Closeness, candidates, select
 from assistant.faithful import (
     allowed_documents,
@@ -219,11 +225,14 @@ def holds_answer(
     question: str, hits: list[Hit], idf: Callable[[str], float], about: dict[str, set[str]]
 ) -> bool:
     """Whether the passages say what the question asks: enough of its phrases, and for a
-    "bao nhiêu X" question some number of X. Passages, not sentences, decide: the
+    "bao nhiêu X" question some number of X; for a question about a name, some
+    passage naming it. Passages, not sentences, decide: the
     answering sentence often leaves its subject to its neighbours."""
     places = [w for place, docs in about.items() if docs for w in words(place)]
     texts = [h.chunk.text for h in hits]
     if best_coverage(question, texts, idf, places) < SELECTION.min_coverage:
+        return False
+    if any(not any(holds_name(n, t) for t in texts) for n in names_asked(question)):
         return False
     asked = asked_quantity(question)
     return asked is None or any(states_quantity_of(asked, t) for t in texts)

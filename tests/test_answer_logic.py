@@ -18,6 +18,8 @@ from assistant.coverage import (
     asked_quantity,
     asked_unit,
     best_coverage,
+    holds_name,
+    names_asked,
     states_quantity_of,
 )
 from assistant.extractive import Candidate, candidates, select
@@ -551,3 +553,39 @@ def test_a_target_question_is_answered_from_the_cited_table_row():
     assert [c.quote for c in record.citations] == [FIGURE]
     assert record.short_answer is not None and record.short_answer.startswith("20% (chỉ tiêu")
     exact(record.citations)
+
+
+def test_a_number_may_stand_a_few_words_after_the_measure_asked():
+    power = asked_quantity("Trung tâm dữ liệu có công suất bao nhiêu?")
+    assert power == Asked((), "suat", False)
+    assert states_quantity_of(power, "Trung tâm có công suất là khoảng 500 kW.")
+    assert not states_quantity_of(power, "Trung tâm dữ liệu đặt tại thành phố Hạ Long.")
+
+
+def test_a_machine_is_not_how_many_when_the_question_has_accents():
+    assert asked_quantity("Instagram hỗ trợ cho máy điện thoại nào?") is None
+    assert asked_quantity("may dien thoai") == Asked(("dien", "thoai"), None, False)
+
+
+def test_a_follow_up_counts_what_its_own_part_asks():
+    resolved = "Quảng Ninh đặt chỉ tiêu tỷ lệ là bao nhiêu; chỉ tiêu đó là cho năm nào?"
+    assert asked_quantity(resolved) is None
+
+
+def test_each_part_of_a_resolved_follow_up_is_compared_as_it_was_typed():
+    resolved = "Ung dung Tay Ninh Smart co bao nhieu tai khoan; ứng dụng đó dành cho ai?"
+    text = "Ứng dụng Tây Ninh Smart dành cho người dân và doanh nghiệp."
+    assert best_coverage(resolved, [text], IDF, ()) > 0.8
+
+
+def test_a_name_the_question_asks_about_must_be_named_by_a_passage():
+    assert names_asked("Quảng Ninh xếp hạng bao nhiêu về chỉ số PCI năm 2022?") == ["PCI"]
+    assert names_asked("Sóc Trăng có bao nhiêu trạm 5G?") == ["5G"]
+    assert names_asked("Trí tuệ nhân tạo ChatGPT do công ty nào phát triển?") == ["ChatGPT"]
+    assert names_asked("SÓC TRĂNG CÓ BAO NHIÊU TRẠM 5G?") == []  # all capitals
+    assert names_asked("Bao nhie6i câu lạc bộ?") == []  # a typo, not a code
+    assert not holds_name("5G", "Hạ tầng mạng 3G, 4G phủ 100% xã.")
+    assert holds_name("5G", "Thử nghiệm mạng 5 G tại thành phố.")
+    assert holds_name("GRDP", "kinh tế số chiếm 20% tổng sản phẩm trên địa bàn")
+    assert holds_name("THCP", "TCHP học lại (TCHPHL): là tín chỉ học phí")  # one typo
+    assert not holds_name("PCI", "chỉ số PAPI của tỉnh")  # three letters: exact only
