@@ -159,7 +159,7 @@ def states_quantity_of(asked: Asked, text: str) -> bool:
     if any(re.search(rf"{_QUANTITY}\s+{re.escape(w)}\b", bare) for w in asked.counted):
         return True
     # With nothing counted the number may stand a few words on ("đạt khoảng 20%").
-    gap = "" if asked.counted else r"(?:\w+\W+){0,2}"
+    gap = "" if asked.counted else rf"(?:\w+\W+){{0,{SELECTION.measure_gap}}}"
     if asked.before and re.search(rf"\b{re.escape(asked.before)}\W+{gap}\d", bare):
         return True
     return asked.ranked and _RANK.search(text) is not None
@@ -190,7 +190,8 @@ def names_asked(question: str) -> list[str]:
 def holds_name(name: str, text: str) -> bool:
     """Whether `text` names it: the same words in a row ("5G" as "5G" or "5 G"), one of
     the abbreviation's standard expansions (GRDP, CNTT), or, for a name of four letters or
-    more, a word one typo away (THCP, TPHP for TCHP): people mistype acronyms."""
+    more (SELECTION.typo_from), a word one typo away (THCP, TPHP for TCHP): people mistype
+    acronyms."""
     wanted = " ".join(words(name))
     have, joined = _passage(text, True)
     if f" {wanted} " in joined:
@@ -198,11 +199,8 @@ def holds_name(name: str, text: str) -> bool:
     if " " in wanted:
         return False
     return wanted in _lexical(text) or (
-        len(wanted) >= _TYPO_LENGTH and any(_one_typo(wanted, w) for w in have)
+        len(wanted) >= SELECTION.typo_from and any(_one_typo(wanted, w) for w in have)
     )
-
-
-_TYPO_LENGTH = 4
 
 
 def _one_typo(a: str, b: str) -> bool:

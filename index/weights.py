@@ -145,11 +145,20 @@ class Selection:
     bundled question (0.812). `assistant eval tests/data/qa.jsonl`: abstention accuracy
     0.878 -> 0.899, false abstentions 2 -> 2.
 
-    Embedding the sentences at question time costs more than the latency budget: warm p95
-    on the bundled corpus 62 -> 360-410 ms (`benchmarks/query.py --sizes bundled`, the
-    first sight of a passage's sentences costs about 300 ms); 208 ms even when only the
-    best 3 by words are embedded. Sentence vectors stored at ingestion make it a dot
-    product.
+    Embedding the sentences at question time cost more than the latency budget (warm p95
+    on the bundled corpus 62 -> 360-410 ms), so they are embedded at ingestion and stored
+    (index/sentence_vectors.py): each sentence on its own, which kept bundled abstention
+    0.899 where pooling the chunk pass's token states gave 0.878
+    (`benchmarks/sentence_vectors.py`, results/sentence-vectors.json).
+
+    `typo_from`, `measure_gap` (assistant/coverage.py): a name or code the question
+    writes as one (PCI, ChatGPT, 5G) must stand in a passage, allowing one typo from
+    `typo_from` letters (UIT asks "THCP" and "TPHP" for its documents' "TCHP"; three-letter
+    acronyms are too close to one another); a measure asked with nothing counted
+    ("công suất bao nhiêu") needs a number at most `measure_gap` words after it ("đạt
+    khoảng 20%"). Both set by hand, then measured with the other abstention changes of
+    4fcb818: `assistant eval tests/data/qa.jsonl` abstention accuracy 0.906 -> 0.957, key
+    facts 0.882 -> 0.903; UIT key facts 0.807 -> 0.807, false abstentions 24 -> 23.
 
     `related`: how many nearest passages an abstention lists as reading. Set by hand.
     """
@@ -159,6 +168,8 @@ class Selection:
     min_coverage: float = 0.25
     lone_syllable: float = 0.6
     min_cosine: float = 0.80
+    typo_from: int = 4
+    measure_gap: int = 2
     related: int = 3
 
 
