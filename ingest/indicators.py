@@ -9,6 +9,7 @@ DTI").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.figures import Figure
 from ingest.normalize import fold, folded_words, strip_diacritics
@@ -89,8 +90,11 @@ _INDICATOR_KEYS = tuple(
 )
 
 
+@lru_cache(maxsize=4096)
 def indicator_of(text: str) -> str | None:
-    """The label of the first `INDICATORS` entry whose keys all occur in `text`."""
+    """The label of the first `INDICATORS` entry whose keys all occur in `text`.
+
+    Kept per text: a sentence's rows ask it for the same sentence and clauses again."""
     bare = _bare(text)
     for label, keys in _INDICATOR_KEYS:
         if all(key.search(bare) for key in keys):

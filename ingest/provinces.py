@@ -177,21 +177,23 @@ def _forms_by_first_word() -> dict[str, tuple[_Form, ...]]:
     }
 
 
-_BARE_LOWER: dict[str, str] = {}
+class _BareLower(dict[int, str]):
+    """A `str.translate` table filled as characters are first seen: each character to its
+    lower-case form without diacritics when that is one character, else to itself."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        bare = strip_diacritics(ch.lower())
+        self[code] = bare if len(bare) == 1 else ch
+        return self[code]
+
+
+_BARE_LOWER = _BareLower()
 
 
 def _bare_lower(text: str) -> str:
     """Lower case without diacritics, character by character, so offsets stay those of `text`."""
-    out = []
-    for ch in text:
-        b = _BARE_LOWER.get(ch)
-        if b is None:
-            b = strip_diacritics(ch.lower())
-            if len(b) != 1:
-                b = ch
-            _BARE_LOWER[ch] = b
-        out.append(b)
-    return "".join(out)
+    return text.translate(_BARE_LOWER)
 
 
 def _capitalized(surface: str) -> bool:
