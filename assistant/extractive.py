@@ -197,7 +197,7 @@ def select(
         if candidate.terms - covered:
             chosen.append(candidate)
             covered |= candidate.terms
-    return _filled(chosen[:limit], found, limit, budget)
+    return _joined(_filled(chosen[:limit], found, limit, budget))
 
 
 def _completing_follower(found: list[Candidate]) -> Candidate | None:
@@ -234,6 +234,45 @@ def _filled(
             chosen.append(candidate)
             size += len(candidate.text)
     return chosen
+
+
+def _joined(chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences with neighbours in one passage quoted as one span, in the
+    document's order, where the first of them stood: a fact told over two sentences reads
+    whole only without a citation marker between them."""
+    joined: list[Candidate] = []
+    for candidate in chosen:
+        for n, earlier in enumerate(joined):
+            both = _adjacent(earlier, candidate) or _adjacent(candidate, earlier)
+            if both is not None:
+                joined[n] = both
+                break
+        else:
+            joined.append(candidate)
+    return joined
+
+
+def _adjacent(first: Candidate, second: Candidate) -> Candidate | None:
+    """`first` and `second` as one span when only white space parts them in a passage."""
+    if first.hit.chunk.doc_id != second.hit.chunk.doc_id or first.end > second.start:
+        return None
+    for hit in (first.hit, second.hit):
+        chunk = hit.chunk
+        if chunk.start <= first.start and second.end <= chunk.end:
+            between = chunk.text[first.end - chunk.start : second.start - chunk.start]
+            if between.strip():
+                return None
+            return replace(
+                first,
+                hit=hit,
+                end=second.end,
+                text=chunk.text[first.start - chunk.start : second.end - chunk.start],
+                coverage=max(first.coverage, second.coverage),
+                score=max(first.score, second.score),
+                lexical=max(first.lexical, second.lexical),
+                terms=first.terms | second.terms,
+            )
+    return None
 
 
 @lru_cache(maxsize=50_000)

@@ -34,7 +34,8 @@ def test_the_sentence_after_the_best_joins_it_when_it_holds_what_the_best_lacks(
     subject = _scored(found[FIBRE], 1.0, 0.0, "a")
     figure = _scored(found[FIGURE], 0.1, 1.0, "a")
     other = _scored(found["Tỉnh có 1.880 tổ công nghệ số cộng đồng."], 0.9, 1.0, "b")
-    assert select([subject, other, figure], budget=0) == [subject, figure, other]
+    both, rest = select([subject, other, figure], budget=0)
+    assert both.text == f"{FIBRE} {FIGURE}" and rest == other
     # Not when the best holds some of what is asked, nor when nothing is asked.
     assert select([replace(subject, answers=1.0), other, figure], budget=0)[1:] == [other]
     assert select([replace(subject, answers=0.5), other, figure], budget=0)[1:] == [other]
@@ -43,6 +44,23 @@ def test_the_sentence_after_the_best_joins_it_when_it_holds_what_the_best_lacks(
     assert select([replace(figure, score=1.0, answers=0.0), subject], budget=0) == [
         replace(figure, score=1.0, answers=0.0)
     ]
+
+
+def test_neighbouring_sentences_are_quoted_as_one_span_in_the_documents_order():
+    found = _sentences()
+    figure = _scored(found[FIGURE], 1.0, 1.0, "a")
+    fibre = _scored(found[FIBRE], 0.9, 1.0, "b")
+    other = _scored(found["Tỉnh có 1.880 tổ công nghệ số cộng đồng."], 0.95, 1.0, "c")
+    first, second = select([figure, other, fibre], budget=0)
+    assert first.text == f"{FIBRE} {FIGURE}" and second == other
+    assert (first.start, first.end) == (fibre.start, figure.end)
+    assert first.terms == {"a", "b"} and first.score == 1.0
+    chunk = first.hit.chunk
+    assert chunk.text[first.start - chunk.start : first.end - chunk.start] == first.text
+    # Sentences of different passages, or with another sentence between, stay apart.
+    heading = found["Những con số ấn tượng"]
+    apart = select([figure, _scored(heading, 0.9, 0.0, "d")], budget=0)
+    assert [c.text for c in apart] == [FIGURE, heading.text]
 
 
 def test_close_sentences_fill_the_answer_within_the_budget_and_the_limit():
