@@ -39,6 +39,9 @@ class Candidate:
     terms: frozenset[str]
     cosine: float | None
     """The dense model's cosine to the question; None when it was not asked."""
+    answers: float | None = None
+    """The share of what the question asks for (a figure, a date, a document number, a
+    name) that the sentence holds; None when the question asks for none of them."""
 
 
 def topic_terms(question: str) -> list[str]:
@@ -70,22 +73,34 @@ def candidates(
     terms = [t for t in dict.fromkeys(topic_terms(question)) if t not in satisfied]
     total = sum(idf(t) for t in terms) or 1.0
     intent = intent_of(question)
+    asks = intent.number or intent.date or intent.document or intent.person
     bigrams = _bigrams(question)
     found: list[Candidate] = []
     for rank, hit, start, text in _sentences(hits):
         matched = [t for t in terms if t in _terms_of(text)]
         coverage = sum(idf(t) for t in matched) / total
+        answers = _answers_intent(intent, text)
         lexical = _score(
             coverage,
             phrase=_bigram_share(bigrams, text),
-            intent=_answers_intent(intent, text),
+            intent=answers,
             rank=rank,
             preferred=hit.chunk.doc_id in preferred_docs,
         ) * _heading_factor(text, hit.document.title)
         end = start + len(text)
         found.append(
             Candidate(
-                hit, rank, start, end, text, coverage, lexical, lexical, frozenset(matched), None
+                hit,
+                rank,
+                start,
+                end,
+                text,
+                coverage,
+                lexical,
+                lexical,
+                frozenset(matched),
+                None,
+                answers if asks else None,
             )
         )
     found.sort(key=lambda c: -c.score)
@@ -150,11 +165,15 @@ def select(
     found: list[Candidate],
     limit: int = SELECTION.sentences,
     spread: tuple[set[str], ...] = (),
+    budget: int = SELECTION.budget,
 ) -> list[Candidate]:
-    """The best sentence, plus close runners-up that add something it lacks.
+    """The best sentence, the sentence after it when that one holds what it lacks, close
+    runners-up that add something it lacks, and then the next best while the answer is
+    short.
 
     `spread` holds document sets (one per province the question names) that
-    should each be represented, for questions comparing provinces.
+    should each be represented, for questions comparing provinces. `budget`: the most
+    characters the answer may reach by filling (see `_filled`).
     """
     if not found:
         return []
@@ -164,6 +183,9 @@ def select(
             best = next((c for c in found if c.hit.chunk.doc_id in docs), None)
             if best is not None and best.coverage > 0:
                 chosen.append(best)
+    follower = _completing_follower(found)
+    if follower is not None and follower not in chosen:
+        chosen.insert(1, follower)
     covered = set().union(*(c.terms for c in chosen))
     for candidate in found[1:]:
         if len(chosen) >= limit:
@@ -175,7 +197,82 @@ def select(
         if candidate.terms - covered:
             chosen.append(candidate)
             covered |= candidate.terms
-    return chosen[:limit]
+    return _joined(_filled(chosen[:limit], found, limit, budget))
+
+
+def _completing_follower(found: list[Candidate]) -> Candidate | None:
+    """The sentence right after the best one, when the best holds none of what the
+    question asks for (a figure, a date, a name) and that one does: articles often name
+    the subject in one sentence and give its figure in the next. Not when the best holds
+    part of it: the next sentence's other figures then only blur the answer."""
+    best = found[0]
+    if best.answers is None or best.answers > 0:
+        return None
+    doc = best.hit.chunk.doc_id
+    after = [c for c in found if c.hit.chunk.doc_id == doc and c.start >= best.end]
+    follower = min(after, key=lambda c: c.start, default=None)
+    if follower is None or not follower.answers:
+        return None
+    return follower
+
+
+def _filled(
+    chosen: list[Candidate], found: list[Candidate], limit: int, budget: int
+) -> list[Candidate]:
+    """`chosen` plus the next best sentences, in order, that score at least `filler` of the
+    best one, while the answer has fewer than `limit` sentences and fits in `budget`
+    characters: the best sentence by score is often not the one holding the answer, and
+    a second or third close one costs the reader little."""
+    size = sum(len(c.text) for c in chosen)
+    floor = SELECTION.filler * found[0].score
+    for candidate in found[1:]:
+        if len(chosen) >= limit:
+            break
+        if candidate in chosen or candidate.score < floor:
+            continue
+        if size + len(candidate.text) <= budget:
+            chosen.append(candidate)
+            size += len(candidate.text)
+    return chosen
+
+
+def _joined(chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences with neighbours in one passage quoted as one span, in the
+    document's order, where the first of them stood: a fact told over two sentences reads
+    whole only without a citation marker between them."""
+    joined: list[Candidate] = []
+    for candidate in chosen:
+        for n, earlier in enumerate(joined):
+            both = _adjacent(earlier, candidate) or _adjacent(candidate, earlier)
+            if both is not None:
+                joined[n] = both
+                break
+        else:
+            joined.append(candidate)
+    return joined
+
+
+def _adjacent(first: Candidate, second: Candidate) -> Candidate | None:
+    """`first` and `second` as one span when only white space parts them in a passage."""
+    if first.hit.chunk.doc_id != second.hit.chunk.doc_id or first.end > second.start:
+        return None
+    for hit in (first.hit, second.hit):
+        chunk = hit.chunk
+        if chunk.start <= first.start and second.end <= chunk.end:
+            between = chunk.text[first.end - chunk.start : second.start - chunk.start]
+            if between.strip():
+                return None
+            return replace(
+                first,
+                hit=hit,
+                end=second.end,
+                text=chunk.text[first.start - chunk.start : second.end - chunk.start],
+                coverage=max(first.coverage, second.coverage),
+                score=max(first.score, second.score),
+                lexical=max(first.lexical, second.lexical),
+                terms=first.terms | second.terms,
+            )
+    return None
 
 
 @lru_cache(maxsize=50_000)
