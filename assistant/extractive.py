@@ -187,6 +187,7 @@ def select(
     if follower is not None and follower not in chosen:
         chosen.insert(1, follower)
     covered = set().union(*(c.terms for c in chosen))
+    size = sum(len(c.text) for c in chosen)
     for candidate in found[1:]:
         if len(chosen) >= limit:
             break
@@ -194,9 +195,10 @@ def select(
         # weight, which runners-up worded otherwise lack, though they complete its answer.
         if candidate in chosen or candidate.lexical < SELECTION.runner_up * found[0].lexical:
             continue
-        if candidate.terms - covered:
+        if candidate.terms - covered and size + len(candidate.text) <= budget:
             chosen.append(candidate)
             covered |= candidate.terms
+            size += len(candidate.text)
     return _joined(_filled(chosen[:limit], found, limit, budget))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from assistant.evaluation.chart import write_chart
 from assistant.evaluation.scoring import HIT_K, Result, cited_sources
 from assistant.evaluation.totals import format_metric
+from index.weights import SELECTION
 
 # Characters of the answer shown for a failed question in report.md.
 EXCERPT_CHARS = 240
@@ -17,6 +18,11 @@ EXCERPT_CHARS = 240
 # Rows of the totals table: metric, label, and the count it is measured over.
 _TOTAL_ROWS: list[tuple[str, str, str]] = [
     ("key_facts", "Key facts (questions passing)", "answerable"),
+    (
+        "key_facts_within_length",
+        f"Key facts in answers of at most {SELECTION.budget} characters",
+        "answerable",
+    ),
     ("key_fact_coverage", "Key facts (facts found)", "key_facts_total"),
     ("hit_at_1", "Retrieval hit@1", "retrieval_questions"),
     ("hit_at_5", f"Retrieval hit@{HIT_K}", "retrieval_questions"),
@@ -26,6 +32,7 @@ _TOTAL_ROWS: list[tuple[str, str, str]] = [
     ("abstention_accuracy", "Abstention accuracy", "questions"),
     ("false_abstention_rate", "False abstentions", "answerable"),
     ("missed_abstention_rate", "Missed abstentions", "unanswerable"),
+    ("long_answer_rate", f"Answers over {SELECTION.budget} characters", "answered"),
     ("short_answer_coverage", "Short answers given", "answerable"),
     ("short_answer_precision", "Short answers holding the key facts", "short_answers"),
     ("latency_p50_ms", "Latency p50", "questions"),
@@ -40,6 +47,7 @@ _MEASURED_OVER = {
     "cites_right_source_questions": "answered questions with sources",
     "citations_checked": "citations",
     "short_answers": "short answers",
+    "answered": "answered questions",
 }
 
 

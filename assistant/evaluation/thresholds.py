@@ -12,6 +12,7 @@ from assistant.evaluation.totals import format_metric
 THRESHOLD_METRICS: dict[str, str] = {
     "key_facts": "min",
     "key_fact_coverage": "min",
+    "key_facts_within_length": "min",
     "hit_at_1": "min",
     "hit_at_5": "min",
     "mrr": "min",
@@ -20,6 +21,7 @@ THRESHOLD_METRICS: dict[str, str] = {
     "abstention_accuracy": "min",
     "false_abstention_rate": "max",
     "missed_abstention_rate": "max",
+    "long_answer_rate": "max",
     "short_answer_coverage": "min",
     "short_answer_precision": "min",
     "latency_p50_ms": "max",
