@@ -33,6 +33,7 @@ from assistant.record import AnswerRecord, Citation, Context, passage_citation, 
 from assistant.short_answer import short_answer, supported
 from assistant.target_answer import answer_target_question
 from assistant.targets_table import answer_list_question, document_rows
+from assistant.trim import fit
 from index.record import StoredDocument
 from index.retrieve import Hit, Mode, Searcher, documents_about
 from index.sentence_vectors import SentenceVectors
@@ -210,7 +211,7 @@ def _answer_from_sentences(
     usable = [h for h in hits if h.chunk.doc_id in preferred] if preferred else hits
     found = candidates(resolved, usable, idf, preferred, covered, closeness)
     spread = tuple(about.values()) if len(about) > 1 else ()
-    chosen = select(found, spread=spread)
+    chosen = fit(select(found, spread=spread), idf)
     if not chosen or not holds_answer(resolved, usable, idf, about) or too_far(found):
         places = ", ".join(about)
         record.answer = NOT_FOUND_FOR.format(places=places) if about else NOT_FOUND

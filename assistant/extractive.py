@@ -173,7 +173,7 @@ def select(
 
     `spread` holds document sets (one per province the question names) that
     should each be represented, for questions comparing provinces. `budget`: the most
-    characters the answer may reach by filling (see `_filled`).
+    characters the answer may reach with runners-up and by filling (see `_filled`).
     """
     if not found:
         return []

@@ -359,8 +359,10 @@ def test_runners_up_must_be_close_and_add_a_term_the_answer_lacks():
     close_new = _candidate("tuyen-quang", SELECTION.runner_up + 0.01, "b")
     close_same = _candidate("tay-ninh", 0.95, "a")
     far_new = _candidate("tay-ninh", SELECTION.runner_up - 0.01, "c")
-    # budget=0: no filling (see test_selection.py), only the runner-up rule.
-    assert select([best, close_same, close_new, far_new], budget=0) == [best, close_new]
+    # A budget the answer fills exactly: no filling (see test_selection.py), only the
+    # runner-up rule.
+    exact = len(best.text) + len(close_new.text)
+    assert select([best, close_same, close_new, far_new], budget=exact) == [best, close_new]
     assert select([best, far_new], budget=0) == [best]
     assert select([]) == []
     many = [_candidate("tay-ninh", 1 - n / 100, str(n)) for n in range(6)]

@@ -17,6 +17,11 @@ def _sentences() -> dict[str, Candidate]:
     return {c.text: c for c in candidates(QUESTION, ALL, IDF)}
 
 
+def room(*chosen: Candidate) -> int:
+    """A budget the given sentences fill exactly: runner-ups fit, nothing is added."""
+    return sum(len(c.text) for c in chosen)
+
+
 def _scored(c: Candidate, score: float, answers: float | None, *terms: str) -> Candidate:
     return replace(c, score=score, lexical=score, answers=answers, terms=frozenset(terms))
 
@@ -34,12 +39,13 @@ def test_the_sentence_after_the_best_joins_it_when_it_holds_what_the_best_lacks(
     subject = _scored(found[FIBRE], 1.0, 0.0, "a")
     figure = _scored(found[FIGURE], 0.1, 1.0, "a")
     other = _scored(found["Tỉnh có 1.880 tổ công nghệ số cộng đồng."], 0.9, 1.0, "b")
-    both, rest = select([subject, other, figure], budget=0)
+    both, rest = select([subject, other, figure], budget=room(subject, other, figure))
     assert both.text == f"{FIBRE} {FIGURE}" and rest == other
     # Not when the best holds some of what is asked, nor when nothing is asked.
-    assert select([replace(subject, answers=1.0), other, figure], budget=0)[1:] == [other]
-    assert select([replace(subject, answers=0.5), other, figure], budget=0)[1:] == [other]
-    assert select([replace(subject, answers=None), other, figure], budget=0)[1:] == [other]
+    fits = room(subject, other)
+    assert select([replace(subject, answers=1.0), other, figure], budget=fits)[1:] == [other]
+    assert select([replace(subject, answers=0.5), other, figure], budget=fits)[1:] == [other]
+    assert select([replace(subject, answers=None), other, figure], budget=fits)[1:] == [other]
     # Not a sentence before the best one.
     assert select([replace(figure, score=1.0, answers=0.0), subject], budget=0) == [
         replace(figure, score=1.0, answers=0.0)
@@ -51,7 +57,7 @@ def test_neighbouring_sentences_are_quoted_as_one_span_in_the_documents_order():
     figure = _scored(found[FIGURE], 1.0, 1.0, "a")
     fibre = _scored(found[FIBRE], 0.9, 1.0, "b")
     other = _scored(found["Tỉnh có 1.880 tổ công nghệ số cộng đồng."], 0.95, 1.0, "c")
-    first, second = select([figure, other, fibre], budget=0)
+    first, second = select([figure, other, fibre], budget=room(figure, other, fibre))
     assert first.text == f"{FIBRE} {FIGURE}" and second == other
     assert (first.start, first.end) == (fibre.start, figure.end)
     assert first.terms == {"a", "b"} and first.score == 1.0
@@ -59,7 +65,8 @@ def test_neighbouring_sentences_are_quoted_as_one_span_in_the_documents_order():
     assert chunk.text[first.start - chunk.start : first.end - chunk.start] == first.text
     # Sentences of different passages, or with another sentence between, stay apart.
     heading = found["Những con số ấn tượng"]
-    apart = select([figure, _scored(heading, 0.9, 0.0, "d")], budget=0)
+    heading = _scored(heading, 0.9, 0.0, "d")
+    apart = select([figure, heading], budget=room(figure, heading))
     assert [c.text for c in apart] == [FIGURE, heading.text]
 
 
