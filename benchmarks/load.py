@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
+    machine["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     report = {
         "load": load,
         "k": args.k,
