@@ -180,7 +180,7 @@ def measure_size(
         profile = None
         if args.profile and size == args.sizes[-1]:
             profile = _profile(assistant, questions[: min(10, len(times))])
-        after_change, after_change_refresh = _first_query_after_a_change(
+        after_change, after_change_refresh, after_change_parts = _first_query_after_a_change(
             store, assistant, timings, embedder, questions[0], args.options
         )
         log(f"index {size}: first query after a new document {after_change:.2f} s")
@@ -199,6 +199,7 @@ def measure_size(
             "process_start_up_s": processes,
             "after_change_s": round(after_change, 3),
             "after_change_refresh_s": round(after_change_refresh, 3),
+            "after_change_refresh_parts_s": after_change_parts,
             "questions": len(times),
             "abstained": abstained,
             "p50_ms": round(percentile(ms, 50), 1),
@@ -340,8 +341,9 @@ def _first_query_after_a_change(
     embedder,
     question: tuple[str, list[str]],
     options: ChunkingOptions,
-) -> tuple[float, float]:
-    """Seconds of the first question after one new document is ingested, and of its refresh.
+) -> tuple[float, float, dict[str, float]]:
+    """Seconds of the first question after one new document is ingested, of its refresh,
+    and of the refresh's parts (exclusive, by REFRESH_PARTS label).
 
     The searcher sees the new revision and rebuilds its lexical index; the document
     (a bundled article under another name) is removed again, so a kept index stays
@@ -353,15 +355,20 @@ def _first_query_after_a_change(
         shutil.copyfile(article, copy)
         summary = ingest_paths([copy], store, embedder, options)
         before = refresh_seconds(timings)
+        parts_before = {label: timings.seconds.get(label, 0.0) for label in REFRESH_PARTS}
         started = time.perf_counter()
         assistant.ask(question[0], history=question[1])
         seconds = time.perf_counter() - started
         refresh = refresh_seconds(timings) - before
+        parts = {
+            label: round(timings.seconds.get(label, 0.0) - parts_before[label], 3)
+            for label in REFRESH_PARTS
+        }
         for doc in store.list_documents():
             if doc.source == copy.name:
                 store.remove_document(doc.doc_id)
     assert summary.added == [copy.name], summary
-    return seconds, refresh
+    return seconds, refresh, parts
 
 
 def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str:
