@@ -23,6 +23,11 @@ For each size, a fresh Store/Searcher/Assistant is opened on the built index:
   and province map read the documents; the dense reader opens), reported on its own;
 * **first after a restart**: the first `ask` of a second searcher on the same store,
   whose lexical cache on disk is already caught up, as after restarting the app;
+* **a new process to its answer** (`--start-ups` times): `assistant ask --json` started
+  as a subprocess on the same index, timed from start to exit: imports, model load,
+  store open, the first refresh and the answer, as the issue's "start-up to the first
+  answer, model loading included" (through a server, its lexical cache is the one kept
+  beside the index);
 * then `--warmup` questions untimed, then `--questions` questions timed one by one
   (p50, p95, mean, max), with a breakdown of where the time goes (exclusive times of
   the wrapped calls: query embedding, Chroma vector query, tantivy search, revision
