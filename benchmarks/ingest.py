@@ -89,12 +89,21 @@ def open_run_store(
 
 
 class Proxy:
-    """The embedder as ingest_paths sees it, with its calls timed."""
+    """The embedder as ingest_paths sees it, with its calls timed and its texts counted.
+
+    Ingestion embeds each batch's chunks and their sentences in one call
+    (index/sentence_vectors.py), so `texts` counts both.
+    """
 
     def __init__(self, embedder, timings: Timings, model_label: str, measure=None) -> None:
         self.name = embedder.name
-        self.embed_passages = timings.wrap(model_label, embedder.embed_passages)
+        self.texts = 0
+        self._embed = timings.wrap(model_label, embedder.embed_passages)
         self.count_tokens = timings.wrap("token counting", measure or embedder.count_tokens)
+
+    def embed_passages(self, texts: list[str], show_progress: bool = False):
+        self.texts += len(texts)
+        return self._embed(texts, show_progress)
 
 
 def ingest_run(
@@ -167,6 +176,7 @@ def ingest_run(
         "wall_s": round(wall, 2),
         "chunks_per_s": round(summary.chunks / wall, 1),
         "model_label": model_label,
+        "texts_embedded": proxy.texts,
         "model_s": round(model, 2),
         "chunks_per_s_without_model": round(summary.chunks / max(wall - model, 1e-9), 1),
         "token_counting_s": round(tokens, 2),
@@ -252,7 +262,7 @@ def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str
         lines.append(
             f"| {r['run']} | {r['store']} | {r['documents']} | {r['chunks']} | {r['wall_s']:.1f} "
             f"| {r['chunks_per_s']:.1f} | {r['chunks_per_s_without_model']:.1f} "
-            f"| {r['model_s']:.1f} ({r['model_label']}) "
+            f"| {r['model_s']:.1f} ({r['model_label']}, {r['texts_embedded']} texts) "
             f"| {r['token_counting_s']:.1f} ({r['token_counting_calls']}) "
             f"| {r['chroma_writes_s']:.1f} ({r['chroma_write_calls']}) "
             f"| {r['chroma_reads_s']:.1f} | {r['other_s']:.1f} "
@@ -410,7 +420,9 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
         f"scaled: {len(corpus.files)} synthetic documents ({corpus.bytes / 2**20:.1f} MiB, "
         f"seed {corpus.seed}) recombining {len(pool.sentences)} real sentences and "
         f"{len(pool.headings)} heading lines from {pool.files} files ({source}); "
-        f"distinct chunk texts: {results[0]['distinct_chunk_texts'] if results else 0}.",
+        "distinct texts given to the stand-in (chunks and their sentences): "
+        f"{results[0]['distinct_chunk_texts'] if results else 0}; the model embedded none of "
+        "them (the stand-in holds no model; a sentence missing from the cache would be a miss).",
         "scaled: vectors are cached real embeddings, not model output per chunk: each distinct "
         f"sentence embedded once by {embedder.name} "
         + (

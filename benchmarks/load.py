@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.evaluation.percentile import percentile
@@ -279,7 +281,8 @@ def markdown(report: dict) -> str:
             f"Requests per client: min {min(per_client)}, max {max(per_client)}; "
             f"abstentions {load['abstained']} (follow-ups are asked without history); "
             f"first (untimed) question {report['first_question_s']:.2f} s; "
-            f"server peak RSS {report['server_peak_rss_mib'] or 0:.0f} MiB."
+            f"server peak RSS {report['server_peak_rss_mib'] or 0:.0f} MiB; "
+            f"server CPU {report['server_cpu_ms_per_answer']:.0f} ms per answer."
         )
     if load["error_kinds"]:
         lines += ["", "| error | count |", "|---|---:|"]
@@ -287,6 +290,17 @@ def markdown(report: dict) -> str:
     lines += ["", "| machine | |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in report["machine"].items()]
     return "\n".join(lines)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) the app's process and its children have used so far.
+
+    Over the load, divided by the answers, it says how much CPU an answer costs, which
+    on a shared machine is what throughput is bound by.
+    """
+    process = psutil.Process(pid)
+    processes = [process, *process.children(recursive=True)]
+    return sum(sum(p.cpu_times()[:2]) for p in processes if p.is_running())
 
 
 def ask_first(url: str, province: str, k: int) -> float:
@@ -330,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         with app as server:
             first_s = ask_first(server.url, args.province, args.k)
             log(f"{args.clients} clients asking for {args.seconds:.0f} s")
+            cpu_before = server_cpu_seconds(server.pid)
             with PeakRss(server.pid, interval=0.5) as peak:
                 load = run_load(
                     [server.url],
@@ -339,11 +354,13 @@ def main(argv: list[str] | None = None) -> int:
                     args.k,
                     args.request_timeout,
                 )
+            server_cpu = server_cpu_seconds(server.pid) - cpu_before
             if load["errors"]:
                 log("server log (tail):\n" + server.log_tail())
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
+    machine["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     report = {
         "load": load,
         "k": args.k,
@@ -353,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         "server_startup_s": round(app.startup_s, 2),
         "first_question_s": round(first_s, 3),
         "server_peak_rss_mib": mib(peak.peak_server) if peak.peak_server else None,
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_ms_per_answer": round(1000 * server_cpu / max(load["requests"], 1), 1),
         "machine": machine,
     }
     print(markdown(report))

@@ -23,6 +23,11 @@ For each size, a fresh Store/Searcher/Assistant is opened on the built index:
   and province map read the documents; the dense reader opens), reported on its own;
 * **first after a restart**: the first `ask` of a second searcher on the same store,
   whose lexical cache on disk is already caught up, as after restarting the app;
+* **a new process to its answer** (`--start-ups` times): `assistant ask --json` started
+  as a subprocess on the same index, timed from start to exit: imports, model load,
+  store open, the first refresh and the answer, as the issue's "start-up to the first
+  answer, model loading included" (through a server, its lexical cache is the one kept
+  beside the index);
 * then `--warmup` questions untimed, then `--questions` questions timed one by one
   (p50, p95, mean, max), with a breakdown of where the time goes (exclusive times of
   the wrapped calls: query embedding, Chroma vector query, tantivy search, revision
@@ -52,9 +57,12 @@ import os
 import pstats
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -66,8 +74,11 @@ from assistant.evaluation.runner import asking_order
 from benchmarks.common import (
     ARTICLES,
     QUESTIONS,
+    ROOT,
+    ChromaServer,
     PeakRss,
     Timings,
+    assistant_command,
     chunking_options,
     du,
     load_embedder,
@@ -75,19 +86,20 @@ from benchmarks.common import (
     machine_info,
     machine_table,
     mib,
-    open_store,
     settings,
     torch_info,
 )
 from benchmarks.index_builder import IndexBuilder
 from index.indexer import ChunkingOptions, ingest_paths
+from index.lexical_cache import cache_dir_for_server
 from index.retrieve import Searcher
-from index.store import Store
+from index.store import Store, connect
 
 COMPONENTS = (
     ("embed_query", "query embedding"),
     ("embed_passages", "sentence embedding"),
     ("DenseReader.query", "Chroma vector query"),
+    ("DenseReader.sentence_fields", "stored sentence vectors read"),
     ("BM25 search", "BM25 search (tantivy)"),
     ("Store.revision", "revision check"),
     ("LexicalCache.catch_up", "lexical catch-up"),
@@ -135,9 +147,9 @@ def measure_size(
     questions: list[tuple[str, list[str]]],
     args: argparse.Namespace,
 ) -> dict:
-    with open_store(args.store, path, embedder.name) as (store, server_pid):
+    with opened(args.store, path, embedder.name) as (store, server_pid, url, lexical):
         timings = Timings()
-        assistant = _timed_assistant(store, embedder, timings)
+        assistant = _timed_assistant(store, embedder, timings, lexical)
         with PeakRss(server_pid) as cold_rss:
             started = time.perf_counter()
             assistant.ask(questions[0][0], history=questions[0][1])
@@ -145,8 +157,15 @@ def measure_size(
         cold_refresh = refresh_seconds(timings)
         cold_catch_up = timings.seconds.get("LexicalCache.catch_up", 0.0)
         log(f"index {size}: first query {cold:.2f} s (refresh {cold_refresh:.2f} s)")
-        started_up, started_up_refresh = _first_query_after_start_up(store, embedder, questions[0])
+        started_up, started_up_refresh = _first_query_after_start_up(
+            store, embedder, questions[0], lexical
+        )
         log(f"index {size}: first query after a restart {started_up:.2f} s")
+        processes = [
+            process_start_up(path, url, lexical, questions[0][0], args.work_dir)
+            for _ in range(args.start_ups)
+        ]
+        log(f"index {size}: a new `assistant ask` process answers in {processes} s")
         timings.reset()
         searcher = assistant.searcher
         timings.patch(searcher.cache.index, "search", "BM25 search")
@@ -166,7 +185,7 @@ def measure_size(
         profile = None
         if args.profile and size == args.sizes[-1]:
             profile = _profile(assistant, questions[: min(10, len(times))])
-        after_change, after_change_refresh = _first_query_after_a_change(
+        after_change, after_change_refresh, after_change_parts = _first_query_after_a_change(
             store, assistant, timings, embedder, questions[0], args.options
         )
         log(f"index {size}: first query after a new document {after_change:.2f} s")
@@ -182,8 +201,10 @@ def measure_size(
             "first_query_lexical_catch_up_s": round(cold_catch_up, 3),
             "restart_first_query_s": round(started_up, 3),
             "restart_first_query_refresh_s": round(started_up_refresh, 3),
+            "process_start_up_s": processes,
             "after_change_s": round(after_change, 3),
             "after_change_refresh_s": round(after_change_refresh, 3),
+            "after_change_refresh_parts_s": after_change_parts,
             "questions": len(times),
             "abstained": abstained,
             "p50_ms": round(percentile(ms, 50), 1),
@@ -205,14 +226,70 @@ def measure_size(
     return result
 
 
-def _timed_assistant(store: Store, embedder, timings: Timings) -> Assistant:
+@contextmanager
+def opened(
+    kind: str, path: Path, model: str
+) -> Iterator[tuple[Store, int | None, str | None, Path | None]]:
+    """(store, server pid, server URL, lexical cache folder) on the Chroma folder `path`.
+
+    Embedded, the cache lives beside the store (None lets the searcher put it there);
+    through a server, in a folder of its own beside it that later runs reuse, as the
+    app keeps one per server under its data folder.
+    """
+    if kind == "embedded":
+        yield Store(connect(str(path)), model), None, None, None
+        return
+    with ChromaServer(path) as server:
+        lexical = path.with_name(path.name + "-server-lexical")
+        yield Store(connect("", server.url), model), server.pid, server.url, lexical
+
+
+def process_start_up(
+    path: Path, url: str | None, lexical: Path | None, question: str, work: Path
+) -> float:
+    """Seconds from starting `assistant ask --json` to its exit: imports, model load, store
+    open, the searcher's first refresh (its lexical cache on disk already caught up) and
+    the answer, as an app or CLI process starting on this index.
+
+    Through a server, the process gets a data folder whose `models` is this checkout's
+    and whose lexical cache for that server's URL is the one the measurement keeps.
+    """
+    command = assistant_command("ask", question, "--json")
+    if url is None:
+        command += ["--db", str(path)]
+    else:
+        data = work / "start-up-data"
+        models = data / "models"
+        if not models.exists():
+            data.mkdir(parents=True, exist_ok=True)
+            models.symlink_to(settings().models_dir.resolve())
+        link = cache_dir_for_server(data, url)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink():
+            link.unlink()
+        assert lexical is not None
+        link.symlink_to(lexical.resolve())
+        command += ["--chroma-url", url, "--data-dir", str(data)]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"`assistant ask` failed:\n{done.stdout}\n{done.stderr}")
+    return round(seconds, 2)
+
+
+def _timed_assistant(
+    store: Store, embedder, timings: Timings, lexical: Path | None = None
+) -> Assistant:
     """The default assistant on `store`, with the calls of COMPONENTS timed."""
     timings.patch(store, "revision", "Store.revision")
-    searcher = Searcher(store, QueryEmbedder(embedder, timings))
+    searcher = Searcher(store, QueryEmbedder(embedder, timings), lexical)
     timings.patch(searcher, "refresh", "Searcher.refresh")
     timings.patch(searcher, "province_documents")
     timings.patch(searcher.cache, "catch_up", "LexicalCache.catch_up")
     timings.patch(searcher.dense, "query", "DenseReader.query")
+    # Before the Assistant is made: its SentenceVectors keeps the bound method.
+    timings.patch(searcher.dense, "sentence_fields", "DenseReader.sentence_fields")
     timings.patch(searcher.dense, "follow", "DenseReader.follow")
     defaults = settings()
     return Assistant(searcher, k=defaults.k, retrieval=defaults.retrieval)
@@ -247,7 +324,7 @@ def _profile(assistant: Assistant, questions: list[tuple[str, list[str]]]) -> st
 
 
 def _first_query_after_start_up(
-    store: Store, embedder, question: tuple[str, list[str]]
+    store: Store, embedder, question: tuple[str, list[str]], lexical: Path | None
 ) -> tuple[float, float]:
     """Seconds of the first question of a new searcher on the same store, and of its refresh.
 
@@ -255,7 +332,7 @@ def _first_query_after_start_up(
     reads the store's records (catalog, province map) and opens the dense reader.
     """
     timings = Timings()
-    assistant = _timed_assistant(store, embedder, timings)
+    assistant = _timed_assistant(store, embedder, timings, lexical)
     started = time.perf_counter()
     assistant.ask(question[0], history=question[1])
     seconds = time.perf_counter() - started
@@ -269,8 +346,9 @@ def _first_query_after_a_change(
     embedder,
     question: tuple[str, list[str]],
     options: ChunkingOptions,
-) -> tuple[float, float]:
-    """Seconds of the first question after one new document is ingested, and of its refresh.
+) -> tuple[float, float, dict[str, float]]:
+    """Seconds of the first question after one new document is ingested, of its refresh,
+    and of the refresh's parts (exclusive, by REFRESH_PARTS label).
 
     The searcher sees the new revision and rebuilds its lexical index; the document
     (a bundled article under another name) is removed again, so a kept index stays
@@ -282,15 +360,20 @@ def _first_query_after_a_change(
         shutil.copyfile(article, copy)
         summary = ingest_paths([copy], store, embedder, options)
         before = refresh_seconds(timings)
+        parts_before = {label: timings.seconds.get(label, 0.0) for label in REFRESH_PARTS}
         started = time.perf_counter()
         assistant.ask(question[0], history=question[1])
         seconds = time.perf_counter() - started
         refresh = refresh_seconds(timings) - before
+        parts = {
+            label: round(timings.seconds.get(label, 0.0) - parts_before[label], 3)
+            for label in REFRESH_PARTS
+        }
         for doc in store.list_documents():
             if doc.source == copy.name:
                 store.remove_document(doc.doc_id)
     assert summary.added == [copy.name], summary
-    return seconds, refresh
+    return seconds, refresh, parts
 
 
 def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str:
@@ -300,12 +383,12 @@ def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str
         machine_table(info),
         "",
         "| index | store | docs | chunks | first query s (refresh s) "
-        "| first after a restart s (refresh s) "
+        "| first after a restart s (refresh s) | new process to its answer s "
         "| after a new document s (refresh s) | p50 ms | p95 ms "
         "| mean ms | max ms | questions (abstained) | RSS MiB before | peak RSS MiB first query "
         "| peak RSS MiB warm | server peak RSS MiB | on disk MiB |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         server = f"{r['server_rss_peak_mib']:.0f}" if r["server_rss_peak_mib"] else "-"
@@ -313,6 +396,7 @@ def markdown(info: dict[str, str], results: list[dict], notes: list[str]) -> str
             f"| {r['index']} | {r['store']} | {r['documents']} | {r['chunks']} "
             f"| {r['first_query_s']:.2f} ({r['first_query_refresh_s']:.2f}) "
             f"| {r['restart_first_query_s']:.2f} ({r['restart_first_query_refresh_s']:.2f}) "
+            f"| {', '.join(f'{x:.1f}' for x in r['process_start_up_s']) or '-'} "
             f"| {r['after_change_s']:.2f} ({r['after_change_refresh_s']:.2f}) "
             f"| {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['mean_ms']:.0f} | {r['max_ms']:.0f} "
             f"| {r['questions']} ({r['abstained']}) | {r['rss_before_mib']:.0f} "
@@ -359,6 +443,12 @@ def main(argv: list[str] | None = None) -> None:
         "store benchmarks/ingest.py --keep-store leaves; repeatable",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile 10 questions, largest")
+    parser.add_argument(
+        "--start-ups",
+        type=int,
+        default=2,
+        help="times a new `assistant ask` process is timed on each index (default 2)",
+    )
     args = parser.parse_args(argv)
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     for size in args.sizes:
@@ -370,6 +460,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-query-"))
     work.mkdir(parents=True, exist_ok=True)
+    args.work_dir = work
     questions = asked_questions(args.questions)
     results: list[dict] = []
     try:
@@ -395,8 +486,11 @@ def main(argv: list[str] | None = None) -> None:
         "brackets: the tantivy lexical cache beside the store catches up, built from every "
         "chunk if it is not there yet, the catalog reads the documents, the dense reader "
         "opens); first after a restart: a new searcher on the same store, its cache on "
-        "disk already caught up; after a new document: the first `ask` after one more "
-        "article is ingested, when the cache adds its chunks and the reader reopens.",
+        "disk already caught up; new process to its answer: `assistant ask --json` run as a "
+        "new process on the index, from start to exit (imports, model load, store open, "
+        "first refresh, answer; files already in the OS cache); after a new document: the "
+        "first `ask` after one more article is ingested, when the cache adds its chunks and "
+        "the reader reopens.",
         "scaled indexes: the bundled articles plus synthetic documents recombined from real "
         "sentences, vectors from cached real sentence embeddings (normalized mean per chunk).",
         *builder.notes,
