@@ -68,9 +68,13 @@ def encode(vectors: np.ndarray) -> str:
 
 def decode(text: str, count: int) -> np.ndarray | None:
     """The `count` unit vectors `encode` wrote; None when the field holds another number
-    of them (the chunk was split into sentences otherwise when it was stored)."""
+    of them (the chunk was split into sentences otherwise when it was stored) or cannot
+    be read."""
     length, _, payload = text.partition(":")
-    raw = np.frombuffer(base64.b64decode(payload), dtype=np.int8).astype(np.float32)
+    try:
+        raw = np.frombuffer(base64.b64decode(payload), dtype=np.int8).astype(np.float32)
+    except ValueError:  # not base64: a damaged field is embedded again, like a missing one
+        return None
     if not length.isdigit() or len(raw) != count * int(length) or not count:
         return None
     rows = raw.reshape(count, int(length))

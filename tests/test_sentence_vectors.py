@@ -59,6 +59,7 @@ def test_a_field_for_another_number_of_sentences_is_not_used():
     field = encode(np.stack([unit("a"), unit("b")]))
     assert decode(field, 3) is None
     assert decode(field, 2) is not None
+    assert decode("16:not*base64", 2) is None and decode("garbage", 2) is None
 
 
 def test_chunks_and_sentences_come_from_one_call_and_shared_sentences_once():
