@@ -19,8 +19,9 @@ from index.weights import SELECTION
 from ingest.normalize import lexical_terms
 
 _MARKER = len(" [1] ")
-# Where a clause ends: a semicolon, a colon or a line break, with the space after it.
-_CLAUSE_END = re.compile(r"[;:\n]\s*")
+# Where a clause ends: a semicolon or a colon before a space (not "10:30"), or a line
+# break; the space after it belongs to neither clause.
+_CLAUSE_END = re.compile(r"[;:](?=\s)\s*|\n\s*")
 
 
 def fit(chosen: list[Candidate], idf: Callable[[str], float]) -> list[Candidate]:

@@ -57,3 +57,10 @@ def test_only_answers_over_the_budget_are_cut():
     fitted = fit([padding, long], idf)
     assert fitted[0] == padding and fitted[1].text == "Tỷ lệ hóa đơn điện tử đạt 100%;"
     assert sum(len(c.text) + len(" [1] ") for c in fitted) <= SELECTION.budget
+
+
+def test_a_time_is_not_a_clause_end():
+    text = "Hội nghị bắt đầu lúc 10:30 tại hội trường tỉnh; đại biểu bàn về hóa đơn điện tử."
+    cut = clauses_within(quote(text, 0, "hóa", "đơn"), 60, idf)
+    assert cut is not None and cut.text == "đại biểu bàn về hóa đơn điện tử."
+    assert clauses_within(quote(text, 0, "hội", "nghị"), 60, idf).text.endswith("tỉnh;")
