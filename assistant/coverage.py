@@ -198,7 +198,7 @@ def holds_name(name: str, text: str) -> bool:
         return True
     if " " in wanted:
         return False
-    return wanted in _lexical(text) or (
+    return wanted in terms_of(text) or (
         len(wanted) >= SELECTION.typo_from and any(_one_typo(wanted, w) for w in have)
     )
 
@@ -218,8 +218,10 @@ def _one_typo(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-@lru_cache(maxsize=20_000)
-def _lexical(text: str) -> frozenset[str]:
+@lru_cache(maxsize=50_000)
+def terms_of(text: str) -> frozenset[str]:
+    """A passage's lexical terms (as indexed, abbreviations expanded). Passages come back
+    question after question; fold each once."""
     return frozenset(lexical_terms(text))
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import pairwise
 
+from assistant.coverage import terms_of
 from assistant.question import Intent, content_words, intent_of, is_stopword
 from index.retrieve import Hit
 from index.weights import SELECTION, SENTENCE_SCORE
-from ingest.normalize import has_diacritics, lexical_terms, strip_diacritics, words
+from ingest.normalize import has_diacritics, strip_diacritics, words
 from ingest.sentences import split_sentences
 
 _NUMBER = re.compile(r"\d")
@@ -77,7 +77,7 @@ def candidates(
     bigrams = _bigrams(question)
     found: list[Candidate] = []
     for rank, hit, start, text in _sentences(hits):
-        matched = [t for t in terms if t in _terms_of(text)]
+        matched = [t for t in terms if t in terms_of(text)]
         coverage = sum(idf(t) for t in matched) / total
         answers = _answers_intent(intent, text)
         lexical = _score(
@@ -275,12 +275,6 @@ def _adjacent(first: Candidate, second: Candidate) -> Candidate | None:
                 terms=first.terms | second.terms,
             )
     return None
-
-
-@lru_cache(maxsize=50_000)
-def _terms_of(text: str) -> frozenset[str]:
-    """Passages come back question after question; fold each once."""
-    return frozenset(lexical_terms(text))
 
 
 def _heading_factor(text: str, title: str) -> float:

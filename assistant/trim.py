@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from assistant.coverage import terms_of
 from assistant.extractive import Candidate
 from index.weights import SELECTION
-from ingest.normalize import lexical_terms
 
 _MARKER = len(" [1] ")
 # Where a clause ends: a semicolon or a colon before a space (not "10:30"), or a line
@@ -70,7 +70,7 @@ def clauses_within(
         start=candidate.start + start,
         end=candidate.start + end,
         text=text,
-        terms=frozenset(t for t in candidate.terms if t in lexical_terms(text)),
+        terms=candidate.terms & terms_of(text),
     )
 
 
@@ -89,8 +89,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 
 def _weight(clause: str, terms: frozenset[str], idf: Callable[[str], float]) -> float:
-    found = set(lexical_terms(clause))
-    return sum(idf(t) for t in terms if t in found)
+    return sum(idf(t) for t in terms & terms_of(clause))
 
 
 def _width(spans: list[tuple[int, int]], lo: int, hi: int) -> int:
