@@ -96,11 +96,9 @@ class Commit:
     def stage(self, only: set[str] | None = None) -> None:
         """Upsert the chunks (those in `only`, when given), renewing the lease before each batch."""
         assert self.held is not None, "take the lease first"
-        texts: list[str] = []
         metadatas: list[dict[str, Any]] = []
         for w in self.writes:
             for n, chunk in enumerate(w.chunks):
-                texts.append(chunk.text)
                 meta = chunk_metadata(w.record, chunk)
                 if w.sentences:
                     meta = with_sentence_vectors(meta, w.sentences[n])
@@ -113,7 +111,6 @@ class Commit:
             self.store.chunks.upsert(
                 ids=[self.ids[n] for n in rows],
                 embeddings=vectors[rows],
-                documents=[texts[n] for n in rows],
                 metadatas=[metadatas[n] for n in rows],
             )
 

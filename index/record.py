@@ -143,7 +143,10 @@ class StoredChunk:
     page: int | None
 
     @classmethod
-    def from_metadata(cls, chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
+    def from_metadata(
+        cls, chunk_id: str, document: str | None, meta: Mapping[str, Any]
+    ) -> StoredChunk:
+        """`document`: what Chroma returns as the record's document (see `chunk_text`)."""
         return cls(
             chunk_id=chunk_id,
             doc_id=meta["doc_id"],
@@ -151,7 +154,7 @@ class StoredChunk:
             index=int(meta["index"]),
             start=int(meta["start"]),
             end=int(meta["end"]),
-            text=text,
+            text=chunk_text(document, meta),
             page=int(meta["page"]) or None,
         )
 
@@ -161,13 +164,14 @@ def chunk_id(doc_id: str, generation: str, index: int) -> str:
 
 
 def chunk_metadata(document: StoredDocument, chunk: Chunk) -> dict[str, Any]:
-    """A chunk's metadata: its document and generation, its offsets and page.
+    """A chunk's metadata: its text, its document and generation, its offsets and page.
 
     A document's provinces stay in its record: filters go through the catalog by
     document id, and repeating them on every chunk was a fifth of a chunk's write
     (benchmarks/chroma_writes.py).
     """
     return {
+        "text": chunk.text,
         "doc_id": document.doc_id,
         "generation": document.generation,
         "source": document.source,
@@ -176,6 +180,17 @@ def chunk_metadata(document: StoredDocument, chunk: Chunk) -> dict[str, Any]:
         "end": chunk.end,
         "page": document.page_at(chunk.start) or 0,
     }
+
+
+def chunk_text(document: str | None, meta: Mapping[str, Any]) -> str:
+    """A chunk's text: in its metadata since chunks left Chroma's `documents` field, there
+    in chunks written before.
+
+    Chroma's full-text index of `documents` cost about 40% of a chunk's write
+    (1.41 against 0.86 ms a record, benchmarks/chroma_writes.py) and nothing searches
+    it: lexical search is the tantivy index (index/lexical.py).
+    """
+    return str(meta["text"]) if "text" in meta else str(document)
 
 
 def is_live(meta: Mapping[str, Any], live: Mapping[str, str]) -> bool:

@@ -23,6 +23,7 @@ from index.record import (
     StoredChunk,
     StoredDocument,
     chunk_id,
+    chunk_text,
     chunks_of,
     commit_marker,
     is_live,
@@ -221,9 +222,11 @@ class Store:
         total = self.chunks.count()
         for offset in range(0, total, BATCH):
             got = self.chunks.get(include=["documents", "metadatas"], limit=BATCH, offset=offset)
-            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            for i, document, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            ):
                 if is_live(meta, live):
-                    yield i, text, meta
+                    yield i, chunk_text(document, meta), meta
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
         """Every live chunk, in store order."""
@@ -317,10 +320,10 @@ class Store:
             vectors, sentences = embed_with_sentences(embed, [r[1] for r in batch])
             fresh.upsert(
                 ids=[r[0] for r in batch],
-                documents=[r[1] for r in batch],
+                # A chunk written before chunks kept their text in metadata moves it there.
                 metadatas=[
-                    with_sentence_vectors(r[2], found)
-                    for r, found in zip(batch, sentences, strict=True)
+                    with_sentence_vectors({**meta, "text": text}, found)
+                    for (_, text, meta), found in zip(batch, sentences, strict=True)
                 ],
                 embeddings=vectors,
             )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from index.commit import BATCH, DocumentWrite
-from index.record import StoredDocument, is_live
+from index.record import StoredDocument, chunk_text, is_live
 from index.sentence_vectors import embed_with_sentences
 from index.store import Store
 from ingest.chunk import Measure, chunk_document
@@ -99,7 +99,8 @@ def _chunks(store: Store) -> Iterator[tuple[dict[str, Any], str, Any]]:
             include=["documents", "metadatas", "embeddings"], limit=BATCH, offset=offset
         )
         vectors = got["embeddings"] if got["embeddings"] is not None else [None] * len(got["ids"])
-        yield from zip(got["metadatas"], got["documents"], vectors, strict=True)
+        for meta, document, vector in zip(got["metadatas"], got["documents"], vectors, strict=True):
+            yield meta, chunk_text(document, meta), vector
 
 
 def _document_faults(store: Store, doc: StoredDocument, found: list[_Seen]) -> Iterator[Fault]:

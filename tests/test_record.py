@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from index.record import StoredChunk, StoredDocument, chunk_id, chunk_metadata
+from index.record import StoredChunk, StoredDocument, chunk_id, chunk_metadata, chunk_text
 from ingest.chunk import approximate_tokens
 from ingest.document import Chunk, Page, Target
 from ingest.pipeline import ChunkingOptions, prepare_file
@@ -78,14 +78,22 @@ def test_a_prepared_document_round_trips_with_its_targets_and_chunks():
     assert StoredDocument.from_metadata("d2", record.to_metadata()) == record
     chunk = prepared.chunks[1]
     meta = chunk_metadata(record, chunk)
-    stored = StoredChunk.from_metadata(chunk_id("d2", record.generation, 1), chunk.text, meta)
-    assert (stored.doc_id, stored.start, stored.end, stored.page) == (
+    stored = StoredChunk.from_metadata(chunk_id("d2", record.generation, 1), None, meta)
+    assert (stored.doc_id, stored.start, stored.end, stored.page, stored.text) == (
         "d2",
         chunk.start,
         chunk.end,
         None,
+        chunk.text,
     )
     assert "provinces" not in meta  # the record holds them; filters use the catalog
+
+
+def test_a_chunk_written_before_chunks_kept_their_text_in_metadata_reads_back():
+    older = {"doc_id": "d1", "generation": "g", "source": "d1.txt", "index": 0, "start": 4,
+             "end": 9, "page": 0}  # fmt: skip
+    assert StoredChunk.from_metadata("d1:g:0", "chuyển", older).text == "chuyển"
+    assert chunk_text("chuyển", {**older, "text": "số"}) == "số"
 
 
 def test_pages_are_found_the_same_way_for_loaded_and_stored_documents():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.answer import Assistant
-from index.record import StoredChunk
+from index.record import StoredChunk, chunk_text
 from index.retrieve import Searcher
 from index.sentence_vectors import (
     METADATA_KEY,
@@ -97,9 +97,10 @@ def test_stored_vectors_are_read_once_and_missing_ones_embedded():
 
 
 def test_ingestion_stores_every_chunks_sentence_vectors(corpus_store, embedder):
-    got = corpus_store.chunks.get(include=["documents", "metadatas"])
+    got = corpus_store.chunks.get(include=["metadatas"])
     assert got["ids"]
-    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+    for meta in got["metadatas"]:
+        text = chunk_text(None, meta)
         sentences = sentence_texts(text)
         vectors = decode(meta[METADATA_KEY], len(sentences))
         assert vectors is not None, text[:60]
@@ -129,7 +130,7 @@ def test_reembedding_replaces_the_sentence_vectors(tmp_path, embedder):
     ingest_paths([source], store, embedder, chunking_options(Settings()))
     small = Recorder()
     store.reembed("other-model", small)
-    got = store.chunks.get(include=["documents", "metadatas"])
-    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
-        vectors = decode(meta[METADATA_KEY], len(sentence_texts(text)))
+    got = store.chunks.get(include=["metadatas"])
+    for meta in got["metadatas"]:
+        vectors = decode(meta[METADATA_KEY], len(sentence_texts(chunk_text(None, meta))))
         assert vectors is not None and vectors.shape[1] == 16

@@ -37,16 +37,16 @@ def damaged(db: str):
     moved = chunk_id("moved", docs["moved"].generation, 1)
     got = store.chunks.get(ids=[moved], include=["metadatas", "embeddings"])
     store.chunks.upsert(
-        ids=[moved], documents=["chữ khác hẳn"], metadatas=got["metadatas"],
+        ids=[moved], metadatas=[{**got["metadatas"][0], "text": "chữ khác hẳn"}],
         embeddings=got["embeddings"],
     )  # fmt: skip
     flat = chunk_id("flat", docs["flat"].generation, 0)
-    got = store.chunks.get(ids=[flat], include=["metadatas", "documents"])
+    got = store.chunks.get(ids=[flat], include=["metadatas"])
     store.chunks.upsert(
-        ids=[flat], documents=got["documents"], metadatas=got["metadatas"],
-        embeddings=np.zeros((1, 8), dtype=np.float32),
-    )  # fmt: skip
+        ids=[flat], metadatas=got["metadatas"], embeddings=np.zeros((1, 8), dtype=np.float32)
+    )
     stray = document("gone", "z", chunks=1)
+    # Written as chunks were before they kept their text in metadata.
     meta = {"doc_id": "gone", "generation": "deadbeef0000", "source": "gone.txt", "index": 0,
             "start": 0, "end": 5, "page": 0}  # fmt: skip
     store.chunks.upsert(
