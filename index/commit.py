@@ -5,23 +5,25 @@ writer at each of them):
 
 1. `lease`: take a lease (index/writers.py); its token is the generation of
    every chunk this write stages, unique to this write.
-2. `stage`: upsert the chunks, in batches, renewing the lease before each.
-   Readers skip them: no record names their generation yet.
+2. `stage`: upsert the chunks, then each document's details (full text, pages,
+   blocks, targets: index/record.py), in batches, renewing the lease before
+   each. Readers skip them: no record names their generation yet.
 3. `commit`: upsert the records (the commit marker of each document) and bump
    the revision. The records this replaces are read just before, so the
    chunks to drop are the generations truly replaced.
-4. `verify`: every staged chunk is still there; any that a sweep removed
-   (possible only if this writer was suspended past its lease) is staged
-   again, before anyone would have to rely on it for long.
-5. `drop_replaced`: delete, by id, the chunks of the generations replaced.
+4. `verify`: every staged chunk and details record is still there; any that a
+   sweep removed (possible only if this writer was suspended past its lease) is
+   staged again, before anyone would have to rely on it for long.
+5. `drop_replaced`: delete, by id, the details and chunks of the generations
+   replaced.
    A generation, once replaced, is never committed again, so no writer's
    work can be deleted by another's.
 6. `release`: drop the lease. From now on this write's leftover chunks (none,
    unless another writer committed the same document in between) are strays
    for any sweep.
 
-A crash before 3 leaves invisible chunks whose lease dies with the process;
-after 3 it leaves replaced chunks: the next sweep removes both.
+A crash before 3 leaves invisible chunks (and details) whose lease dies with the
+process; after 3 it leaves replaced ones: the next sweep removes both.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.record import StoredDocument, chunk_id, chunk_metadata, commit_marker
+from index.record import StoredDocument, chunk_id, chunk_metadata, commit_marker, details_id
 from index.sentence_vectors import with_sentence_vectors
 from index.writers import Lease
 from ingest.document import Chunk
@@ -72,6 +74,7 @@ class Commit:
         self.writes = list(writes)
         self.held: Lease | None = None
         self.ids: list[str] = []
+        self.details_ids: list[str] = []
         self.replaced: dict[str, tuple[str, int]] = {}
         self.collection_name = store.chunks_collection_name
 
@@ -92,9 +95,11 @@ class Commit:
             for w in self.writes
             for c in w.chunks
         ]
+        self.details_ids = [details_id(w.record.doc_id, w.record.generation) for w in self.writes]
 
     def stage(self, only: set[str] | None = None) -> None:
-        """Upsert the chunks (those in `only`, when given), renewing the lease before each batch."""
+        """Upsert the chunks, then the details (those in `only`, when given), renewing the
+        lease before each batch."""
         assert self.held is not None, "take the lease first"
         metadatas: list[dict[str, Any]] = []
         for w in self.writes:
@@ -112,6 +117,17 @@ class Commit:
                 ids=[self.ids[n] for n in rows],
                 embeddings=vectors[rows],
                 metadatas=[metadatas[n] for n in rows],
+            )
+        keep = [n for n, i in enumerate(self.details_ids) if only is None or i in only]
+        for lo in range(0, len(keep), BATCH):
+            rows = keep[lo : lo + BATCH]
+            self.held = self.store.leases.renew(self.held)
+            self.store.details.upsert(
+                ids=[self.details_ids[n] for n in rows],
+                metadatas=[
+                    self.writes[n].record.details_metadata(self.writes[n].text) for n in rows
+                ],
+                embeddings=[[1.0]] * len(rows),
             )
 
     def commit(self) -> None:
@@ -131,7 +147,6 @@ class Commit:
             # placeholder so the record survives a change of embedding model.
             self.store.documents.upsert(
                 ids=[w.record.doc_id for w in batch],
-                documents=[w.text for w in batch],
                 metadatas=[w.record.to_metadata() for w in batch],
                 embeddings=[[1.0]] * len(batch),
             )
@@ -141,11 +156,18 @@ class Commit:
         present: set[str] = set()
         for lo in range(0, len(self.ids), BATCH):
             present.update(self.store.chunks.get(ids=self.ids[lo : lo + BATCH], include=[])["ids"])
-        missing = set(self.ids) - present
+        for lo in range(0, len(self.details_ids), BATCH):
+            got = self.store.details.get(ids=self.details_ids[lo : lo + BATCH], include=[])
+            present.update(got["ids"])
+        missing = set(self.ids + self.details_ids) - present
         if missing:
             self.stage(only=missing)
 
     def drop_replaced(self) -> None:
+        # Details first: a crash between leaves only chunks, which the sweep's count sees.
+        if self.replaced:
+            replaced = [details_id(d, g) for d, (g, _) in self.replaced.items()]
+            self.store.details.delete(ids=replaced)
         stale = [
             chunk_id(doc_id, generation, i)
             for doc_id, (generation, count) in self.replaced.items()

@@ -144,7 +144,7 @@ class _Run:
         self.chunk_progress = chunk_progress
         self.found = self.done = 0
         self.summary = IngestSummary()
-        self.known = {doc.doc_id: doc for doc in store.list_documents()}
+        self.known = {doc.doc_id: doc for doc in store.document_heads()}
         self.seen: set[str] = set()
         self.pending: list[_Pending] = []
 

@@ -24,10 +24,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from index.catalog import Records, markers, read_records
+from index.catalog import markers
 from index.lexical import LexicalIndex
 from index.record import StoredChunk, chunk_id
-from index.store import Store
+from index.store import Records, Store
 
 # Chroma reads at most this many records a call.
 _BATCH = 1000
@@ -85,7 +85,7 @@ class LexicalCache:
                 # Another process may have caught up while this one waited for the lock.
                 self.index.reload()
                 self.held = self._load_held()
-                records = read_records(store)
+                records = store.records()
                 self._apply(writer, store, markers(records))
             finally:
                 del writer  # releases tantivy's lock on the directory

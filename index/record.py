@@ -1,9 +1,12 @@
 """What the index keeps about a document and a chunk, to and from Chroma metadata.
 
 Chroma metadata holds scalars (and lists of scalars): a document's structured
-fields (provinces, pages, blocks, targets) travel as JSON strings. This is the
-format indexes have always been written in, so an index built earlier reads
-back unchanged; fields missing from an old record get the values below.
+fields (provinces, pages, blocks, targets) travel as JSON strings. A document is
+two records: its commit marker in `documents`, small because every refresh reads
+them all, and its details (full text, pages, blocks, targets) in a record of
+its own generation, read by id when a document is new to a reader. Indexes
+built before that keep it all in the marker (`detailed` unset) and read back
+unchanged; fields missing from an old record get the values below.
 """
 
 from __future__ import annotations
@@ -72,6 +75,12 @@ class StoredDocument:
         )
 
     def to_metadata(self) -> dict[str, Any]:
+        """The commit marker's metadata: the fields a reader lists documents by.
+
+        Chroma merges the metadata of an upserted record into the one it replaces, so a
+        field without a value is None, which clears it there, and so are the detail
+        fields a record written before details had.
+        """
         fields = {
             "source": self.source,
             "path": self.path,
@@ -84,18 +93,42 @@ class StoredDocument:
             "generation": self.generation,
             "ingested_at": self.ingested_at,
             "kind": self.kind,
+            "chunk_count": self.chunk_count,
+            DETAILED: True,
+        }
+        return fields | dict.fromkeys(DETAIL_FIELDS)
+
+    def details_metadata(self, text: str) -> dict[str, Any]:
+        """The details record's metadata: the full text and the structured fields.
+
+        The text is metadata, not the record's document, for the same reason as a
+        chunk's (`chunk_text`): Chroma's full-text index was most of a document's write.
+        """
+        fields = {
+            "doc_id": self.doc_id,
+            "generation": self.generation,
+            "text": text,
             "pages": _json(self.pages),
             "blocks": _json(self.blocks),
             "targets": _json([target.to_dict() for target in self.targets]),
-            "chunk_count": self.chunk_count,
-            # Written only where there are some, so other records keep their stored form.
+            # Written only where there are some.
             "confidences": _json(self.confidences) if self.confidences else None,
         }
         return {key: value for key, value in fields.items() if value is not None}
 
     @classmethod
-    def from_metadata(cls, doc_id: str, meta: Mapping[str, Any]) -> StoredDocument:
+    def from_metadata(
+        cls, doc_id: str, meta: Mapping[str, Any], details: Mapping[str, Any] | None = None
+    ) -> StoredDocument:
+        """From a marker and, for a detailed one, its details record's metadata."""
+        structured = details if meta.get(DETAILED) else meta
+        if structured is None:
+            raise ValueError(f"{doc_id}: the record's details were not read")
+
         def listed(key: str) -> list[Any]:
+            return json.loads(structured.get(key) or "[]")
+
+        def named(key: str) -> list[Any]:
             return json.loads(meta.get(key, "[]"))
 
         return cls(
@@ -105,8 +138,8 @@ class StoredDocument:
             title=meta.get("title", meta["source"]),
             date=meta.get("date"),
             byline=meta.get("byline"),
-            provinces=tuple(listed("provinces")),
-            merged_provinces=tuple(listed("merged_provinces")),
+            provinces=tuple(named("provinces")),
+            merged_provinces=tuple(named("merged_provinces")),
             content_hash=meta["content_hash"],
             generation=meta["generation"],
             ingested_at=meta.get("ingested_at", ""),
@@ -120,6 +153,49 @@ class StoredDocument:
 
     def page_at(self, offset: int) -> int | None:
         return page_at(self.pages, offset)
+
+
+# The marker key of a document whose details are a record of their own, and the fields
+# that moved there.
+DETAILED = "detailed"
+DETAIL_FIELDS = ("pages", "blocks", "targets", "confidences")
+
+
+def details_id(doc_id: str, generation: str) -> str:
+    """The id of a document generation's details record (in their own collection)."""
+    return f"{doc_id}:{generation}"
+
+
+def details_owner(record_id: str) -> tuple[str, str]:
+    """(doc_id, generation) of a details record's id."""
+    doc_id, _, generation = record_id.rpartition(":")
+    return doc_id, generation
+
+
+@dataclass(frozen=True)
+class DocumentHead:
+    """What a document's marker alone says: enough to skip an unchanged file, to prune a
+    gone one and to sweep, without reading any document's details."""
+
+    doc_id: str
+    source: str
+    path: str
+    content_hash: str
+    generation: str
+    chunk_count: int
+    detailed: bool
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, meta: Mapping[str, Any]) -> DocumentHead:
+        return cls(
+            doc_id=doc_id,
+            source=meta["source"],
+            path=meta.get("path", ""),
+            content_hash=meta["content_hash"],
+            generation=meta["generation"],
+            chunk_count=int(meta.get("chunk_count", 0)),
+            detailed=bool(meta.get(DETAILED)),
+        )
 
 
 def commit_marker(meta: Mapping[str, Any]) -> tuple[str, int]:

@@ -84,7 +84,7 @@ class Searcher:
             if revision == self._revision:
                 return
             records = self.cache.catch_up(self.store)
-            self.catalog.update(records)
+            self.catalog.update(records, self.store)
             self._live = {d: generation for d, (generation, _) in markers(records).items()}
             self.dense.follow()
             self._revision = revision

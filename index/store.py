@@ -1,17 +1,18 @@
 """Chroma as the store of record for documents, chunks and their vectors.
 
-Two collections: `documents` (one record per document: its full text, its
-metadata, and which chunk generation is live) and a chunks collection (text,
-offsets, vector). A document's record is written only after all its chunks, so
-it acts as the commit marker: chunks of an uncommitted or replaced generation
-are invisible to readers. The writing protocol is in index/commit.py, the
+Three collections: `documents` (one small record per document: what lists it, and
+which chunk generation is live), `document-details` (per document generation: its
+full text, pages, blocks and targets) and a chunks collection (text, offsets,
+vector). A document's record is written only after its details and all its chunks,
+so it acts as the commit marker: details and chunks of an uncommitted or replaced
+generation are invisible to readers. The writing protocol is in index/commit.py, the
 leases that keep a sweep off other writers' chunks in index/writers.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
@@ -20,19 +21,26 @@ import numpy as np
 
 from index.commit import BATCH, Commit, DocumentWrite
 from index.record import (
+    DETAILED,
+    DocumentHead,
     StoredChunk,
     StoredDocument,
     chunk_id,
     chunk_text,
     chunks_of,
     commit_marker,
+    details_id,
+    details_owner,
     is_live,
 )
 from index.sentence_vectors import embed_with_sentences, with_sentence_vectors
 from index.writers import Leases
 
 DOCUMENTS = "documents"
+DETAILS = "document-details"
 DEFAULT_CHUNKS = "chunks-1"
+
+Records = dict[str, Mapping[str, Any]]
 
 
 class ModelMismatchError(RuntimeError):
@@ -70,6 +78,7 @@ class Store:
         self.documents = client.get_or_create_collection(
             DOCUMENTS, metadata={"chunks_collection": DEFAULT_CHUNKS}, embedding_function=None
         )
+        self.details = client.get_or_create_collection(DETAILS, embedding_function=None)
         if model is None:
             existing = self.client.get_or_create_collection(
                 self.chunks_collection_name, embedding_function=None
@@ -102,25 +111,48 @@ class Store:
 
     # Documents -----------------------------------------------------------
 
-    def list_documents(self) -> list[StoredDocument]:
+    def records(self) -> Records:
+        """doc_id -> the marker metadata of every committed document, in one read."""
         got = self.documents.get(include=["metadatas"])
-        docs = [
-            StoredDocument.from_metadata(i, m)
-            for i, m in zip(got["ids"], got["metadatas"], strict=True)
-        ]
-        return sorted(docs, key=lambda d: d.source)
+        return dict(zip(got["ids"], got["metadatas"], strict=True))
+
+    def document_heads(self) -> list[DocumentHead]:
+        return [DocumentHead.from_metadata(i, m) for i, m in self.records().items()]
+
+    def documents_from(self, records: Records) -> dict[str, StoredDocument]:
+        """Whole documents from their markers, reading the details of those that have them."""
+        wanted = [details_id(d, m["generation"]) for d, m in records.items() if m.get(DETAILED)]
+        details = {}
+        for lo in range(0, len(wanted), BATCH):
+            got = self.details.get(ids=wanted[lo : lo + BATCH], include=["metadatas"])
+            details.update(zip(got["ids"], got["metadatas"], strict=True))
+        found = {}
+        for doc_id, meta in records.items():
+            if meta.get(DETAILED) and details_id(doc_id, meta["generation"]) not in details:
+                continue  # replaced or removed between the two reads: the next refresh has it
+            own = details.get(details_id(doc_id, meta["generation"]))
+            found[doc_id] = StoredDocument.from_metadata(doc_id, meta, own)
+        return found
+
+    def list_documents(self) -> list[StoredDocument]:
+        return sorted(self.documents_from(self.records()).values(), key=lambda d: d.source)
 
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas"])
-        if not got["ids"]:
-            return None
-        return StoredDocument.from_metadata(got["ids"][0], got["metadatas"][0])
+        return self.documents_from(dict(zip(got["ids"], got["metadatas"], strict=True))).get(doc_id)
 
     def document_text(self, doc_id: str) -> str:
-        got = self.documents.get(ids=[doc_id], include=["documents"])
+        """Raises KeyError when the store holds no text for the document."""
+        got = self.documents.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
             raise KeyError(doc_id)
-        return got["documents"][0]
+        meta = got["metadatas"][0]
+        if not meta.get(DETAILED):
+            return got["documents"][0]
+        details = self.details.get(ids=[details_id(doc_id, meta["generation"])])
+        if not details["ids"]:
+            raise KeyError(doc_id)
+        return str(details["metadatas"][0]["text"])
 
     def is_empty(self) -> bool:
         return self.documents.count() == 0
@@ -170,35 +202,42 @@ class Store:
         generation, count = commit_marker(got["metadatas"][0])
         self.documents.delete(ids=[doc_id])
         self.bump_revision()
+        self.details.delete(ids=[details_id(doc_id, generation)])
         ids = [chunk_id(doc_id, generation, i) for i in range(count)]
         for lo in range(0, len(ids), BATCH):
             self.chunks.delete(ids=ids[lo : lo + BATCH])
 
     def sweep(
-        self, documents: Iterable[StoredDocument] | None = None, *, trust_counts: bool = True
+        self, documents: Iterable[DocumentHead] | None = None, *, trust_counts: bool = True
     ) -> int:
-        """Delete chunks that no record names and no live writer may commit; returns how many.
+        """Delete chunks and details that no record names and no live writer may commit;
+        returns how many chunks.
 
-        Every committed record's chunks are all stored, so when the collection
-        holds exactly as many chunks as the records count there is nothing to
+        Every committed record's chunks and details are all stored, so when the
+        collections hold exactly as many as the records count there is nothing to
         sweep, and the scan of every chunk's metadata (34 s at 100,000 chunks
         here) is only paid after an interrupted or concurrent write.
         `documents`: the records as the caller has just listed them, to save
-        reading them again (4 s at 13,000 documents). `trust_counts` False
-        scans anyway, for `assistant verify --repair`, which cannot assume
-        every record's chunks are there.
+        reading them again. `trust_counts` False scans anyway, for `assistant
+        verify --repair`, which cannot assume every record's chunks are there.
 
         The order of the reads is what makes it safe beside other writers: the
         chunks first, then the live leases (a chunk seen was staged under a
         lease taken before it), then the records again (a writer whose lease
         is gone has committed for the last time).
         """
-        docs = self.list_documents() if documents is None else list(documents)
-        if trust_counts and self.chunks.count() == sum(d.chunk_count for d in docs):
+        docs = self.document_heads() if documents is None else list(documents)
+        if (
+            trust_counts
+            and self.chunks.count() == sum(d.chunk_count for d in docs)
+            and self.details.count() == sum(d.detailed for d in docs)
+        ):
             self.leases.alive()  # drop the leases of killed writers
             return 0
         seen = {d.doc_id: d.generation for d in docs}
         candidates = [(i, m) for i, m in self._iter_chunk_metadata() if not is_live(m, seen)]
+        owners = [details_owner(i) for i in self.details.get(include=[])["ids"]]
+        details = [(d, g) for d, g in owners if seen.get(d) != g]
         writing = self.leases.alive()
         live = self.live_generations()
         stale = [
@@ -206,6 +245,9 @@ class Store:
         ]
         for lo in range(0, len(stale), BATCH):
             self.chunks.delete(ids=stale[lo : lo + BATCH])
+        gone = [details_id(d, g) for d, g in details if g not in writing and live.get(d) != g]
+        for lo in range(0, len(gone), BATCH):
+            self.details.delete(ids=gone[lo : lo + BATCH])
         return len(stale)
 
     # Reading chunks ------------------------------------------------------

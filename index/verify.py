@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from index.commit import BATCH, DocumentWrite
-from index.record import StoredDocument, chunk_text, is_live
+from index.record import DocumentHead, StoredDocument, chunk_text, is_live
 from index.sentence_vectors import embed_with_sentences
 from index.store import Store
 from ingest.chunk import Measure, chunk_document
@@ -72,7 +72,9 @@ class _Seen:
 
 def check_index(store: Store) -> Report:
     """Every document against its record and stored text; every chunk against the records."""
-    docs = store.list_documents()
+    # Heads, not whole documents: a record whose details are gone is a fault to report,
+    # where readers would leave it out.
+    docs = store.document_heads()
     live = {d.doc_id: d.generation for d in docs}
     report = Report(documents=len(docs))
     seen: dict[str, list[_Seen]] = {d.doc_id: [] for d in docs}
@@ -103,7 +105,7 @@ def _chunks(store: Store) -> Iterator[tuple[dict[str, Any], str, Any]]:
             yield meta, chunk_text(document, meta), vector
 
 
-def _document_faults(store: Store, doc: StoredDocument, found: list[_Seen]) -> Iterator[Fault]:
+def _document_faults(store: Store, doc: DocumentHead, found: list[_Seen]) -> Iterator[Fault]:
     def fault(kind: str, detail: str) -> Fault:
         return Fault(doc.doc_id, doc.source, kind, detail)
 

@@ -69,7 +69,9 @@ def visible(store: Store) -> dict[str, str]:
 
 def no_strays(store: Store) -> None:
     store.sweep()
-    assert store.chunks.count() == sum(d.chunk_count for d in store.list_documents())
+    docs = store.list_documents()
+    assert store.chunks.count() == sum(d.chunk_count for d in docs)
+    assert store.details.count() == len(docs), "one details record per document"
 
 
 def ingest_like(store: Store, writes: list[DocumentWrite]) -> None:

@@ -197,7 +197,9 @@ def test_reembedding_swaps_collections_only_when_complete(tmp_path, embedder):
     assert reopened.chunks_collection_name == old_name and reopened.chunks.count() == count
     assert [c.name for c in reopened.client.list_collections()].count(old_name) == 1
     names = sorted(c.name for c in reopened.client.list_collections())
-    assert names == sorted([old_name, "documents", "writers"]), "the half-built one is dropped"
+    assert names == sorted([old_name, "documents", "document-details", "writers"]), (
+        "the half-built one is dropped"
+    )
 
     assert reopened.reembed(embedder.name, embedder.embed_passages) == count
     assert reopened.chunks_collection_name != old_name

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from assistant.cli import main
 from assistant.components import lexical_dir, open_store
 from assistant.settings import Settings
-from index.catalog import markers, read_records
+from index.catalog import markers
 from index.lexical_cache import LexicalCache
 from tests.conftest import ARTICLES, ROOT
 
@@ -47,7 +47,7 @@ def test_ingest_leaves_the_cache_holding_every_document_it_wrote(tmp_path, folde
     settings = Settings(data_dir=model_dir, db=db)
     store = open_store(settings)
     path = lexical_dir(settings, store)
-    wanted = markers(read_records(store))
+    wanted = markers(store.records())
     assert len(wanted) == len(FILES)
     assert LexicalCache(path).held == wanted
     assert LexicalCache(path).faults(store) == []
@@ -80,7 +80,7 @@ def test_reindex_leaves_the_cache_caught_up(tmp_path, folder, model_dir):
     result = run("reindex", "--db", str(db))
     assert result.exit_code == 0, result.output
     store = open_store(settings)
-    assert LexicalCache(path).held == markers(read_records(store))
+    assert LexicalCache(path).held == markers(store.records())
 
 
 def test_ingest_into_a_server_catches_up_this_machines_cache_of_it(
@@ -97,4 +97,4 @@ def test_ingest_into_a_server_catches_up_this_machines_cache_of_it(
     store = open_store(settings)
     path = lexical_dir(settings, store)
     assert path is not None and path.is_relative_to(data / "lexical")
-    assert LexicalCache(path).held == markers(read_records(store))
+    assert LexicalCache(path).held == markers(store.records())

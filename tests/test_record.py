@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from index.record import StoredChunk, StoredDocument, chunk_id, chunk_metadata, chunk_text
 from ingest.chunk import approximate_tokens
 from ingest.document import Chunk, Page, Target
@@ -38,7 +40,7 @@ STORED = {
 }
 
 
-def test_a_record_stored_before_reads_back_typed_and_writes_back_the_same():
+def test_a_record_stored_before_details_reads_back_typed_and_writes_back_split():
     record = StoredDocument.from_metadata("d1", STORED)
     assert record.byline is None and record.provinces == ("Sóc Trăng",)
     assert record.pages == (Page(1, 0, 120), Page(2, 122, 300))
@@ -58,7 +60,23 @@ def test_a_record_stored_before_reads_back_typed_and_writes_back_the_same():
             end=155,
         ),
     )
-    assert record.to_metadata() == STORED, "the stored format is unchanged"
+    marker, details = record.to_metadata(), record.details_metadata("toàn văn")
+    moved = ("pages", "blocks", "targets")
+    assert {k: v for k, v in marker.items() if v is not None} == {
+        **{k: v for k, v in STORED.items() if k not in moved},
+        "detailed": True,
+    }
+    # Chroma merges an upserted record's metadata into the old one: None clears a field.
+    assert all(marker[k] is None for k in (*moved, "byline", "confidences"))
+    assert details == {"doc_id": "d1", "generation": STORED["generation"], "text": "toàn văn",
+                       **{k: STORED[k] for k in moved}}  # fmt: skip
+    assert StoredDocument.from_metadata("d1", marker, details) == record
+
+
+def test_a_detailed_marker_is_not_read_without_its_details():
+    marker = StoredDocument.from_metadata("d1", STORED).to_metadata()
+    with pytest.raises(ValueError, match="details"):
+        StoredDocument.from_metadata("d1", marker)
 
 
 def test_a_record_missing_newer_fields_still_reads():
@@ -75,7 +93,8 @@ def test_a_prepared_document_round_trips_with_its_targets_and_chunks():
     assert record.targets == prepared.targets and record.targets
     assert record.chunk_count == len(prepared.chunks)
     assert record.generation == "", "each write gives its own (index/commit.py)"
-    assert StoredDocument.from_metadata("d2", record.to_metadata()) == record
+    details = record.details_metadata(prepared.loaded.text)
+    assert StoredDocument.from_metadata("d2", record.to_metadata(), details) == record
     chunk = prepared.chunks[1]
     meta = chunk_metadata(record, chunk)
     stored = StoredChunk.from_metadata(chunk_id("d2", record.generation, 1), None, meta)
@@ -117,6 +136,8 @@ def test_a_scans_page_confidences_round_trip_and_older_records_have_none():
     scanned = {**STORED, "kind": "pdf-ocr", "confidences": "[null, 96.5, 60.25]"}
     record = StoredDocument.from_metadata("d3", scanned)
     assert record.confidences == (None, 96.5, 60.25)
-    assert record.to_metadata() == scanned
+    details = record.details_metadata("")
+    assert details["confidences"] == scanned["confidences"]
+    assert StoredDocument.from_metadata("d3", record.to_metadata(), details) == record
     assert StoredDocument.from_metadata("d1", STORED).confidences == ()
-    assert "confidences" not in StoredDocument.from_metadata("d1", STORED).to_metadata()
+    assert "confidences" not in StoredDocument.from_metadata("d1", STORED).details_metadata("")
