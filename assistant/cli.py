@@ -91,7 +91,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Remove indexed documents whose files are gone.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the index already holds documents.")
-@settings_options(*STORE, *CHUNKING)
+@settings_options(*STORE, *CHUNKING, "prepare_workers")
 def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: bool) -> None:
     """Load, clean, chunk, embed and store files or folders (.txt .md .pdf .html)."""
     store = open_store(settings)
@@ -106,7 +106,13 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool, if_empty: b
             bar.update(done - bar.n)
 
         summary = ingest_paths(
-            paths, store, embedder, chunking_options(settings), prune=prune, chunk_progress=moved
+            paths,
+            store,
+            embedder,
+            chunking_options(settings),
+            prune=prune,
+            chunk_progress=moved,
+            workers=settings.prepare_workers,
         )
     for error in summary.failed:
         click.echo(f"failed: {error.path}: {error.reason}", err=True)
@@ -188,7 +194,8 @@ def _verify_lexical(cache: LexicalCache, store: Store, repair: bool) -> bool:
 @settings_options(*STORE)
 def sources(settings: Settings, as_json: bool) -> None:
     """List the indexed documents."""
-    docs = open_store(settings).list_documents()
+    # Their markers say all a listing shows: no document's text or targets are read.
+    docs = sorted(open_store(settings).document_heads(), key=lambda d: d.source)
     if as_json:
         for doc in docs:
             record = {

@@ -94,6 +94,14 @@ class Settings:
     max_file_mb: float = field(
         default=20.0, metadata=_about("Larger files are refused.", _between(0.001, 1024))
     )
+    prepare_workers: int = field(
+        default=1,
+        metadata=_about(
+            "Processes that prepare files (load, clean, chunk) while ingestion writes; "
+            "0: none. A run of a few files is prepared in the main process.",
+            _between(0, 32),
+        ),
+    )
     retrieval: str = field(default="hybrid", metadata=_about("Retrieval mode.", choices=MODES))
     k: int = field(
         default=5, metadata=_about("Passages retrieved per question.", _between(1, RETRIEVAL.max_k))

@@ -20,6 +20,7 @@ import argparse
 import itertools
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from assistant.evaluation.scoring import source_key
 from assistant.question import resolve
 from benchmarks.common import load_embedder, log
 from index.embed import Embedder
+from index.record import chunk_owner
 from index.retrieve import Ranking, Searcher, fuse, prefer
 from index.store import Store, connect
 from index.weights import FUSION
@@ -47,12 +49,14 @@ class Case:
     dense: Ranking
     lexical: Ranking
     preferred: set[str] | None
+    sources: Mapping[str, str]  # doc_id -> file name, the same for every case of a set
 
 
 def cases(db: Path, questions: Path, embedder: Embedder) -> list[Case]:
     searcher = Searcher(Store(connect(str(db)), embedder.name), embedder)
     searcher.refresh()
     live = searcher.store.live_generations()
+    sources = {doc_id: doc.source for doc_id, doc in searcher.documents.items()}
     found = []
     for question, history in asking_order(load_questions(questions)):
         if not (question.answerable and question.sources):
@@ -63,8 +67,12 @@ def cases(db: Path, questions: Path, embedder: Embedder) -> list[Case]:
             Case(
                 wanted={source_key(s) for s in question.sources},
                 dense=searcher.store.query(embedder.embed_query(resolved), FUSION.pool, None, live),
-                lexical=searcher.lexical.search(resolved, FUSION.pool),
+                lexical=[
+                    (chunk.chunk_id, score)
+                    for chunk, score in searcher.lexical.search(resolved, FUSION.pool)
+                ],
                 preferred=searcher.province_documents(named) if named else None,
+                sources=sources,
             )
         )
     return found
@@ -74,7 +82,7 @@ def measure(ranked: list[tuple[Case, Ranking]], k: int = 5) -> dict[str, float]:
     hit1 = hit5 = rr = 0.0
     for case, ranking in ranked:
         ranking = prefer(ranking, case.preferred) if case.preferred is not None else ranking
-        sources = [source_key(chunk.source) for chunk, _ in ranking[:k]]
+        sources = [source_key(case.sources[chunk_owner(cid)[0]]) for cid, _ in ranking[:k]]
         rank = next((n for n, s in enumerate(sources, 1) if s in case.wanted), None)
         hit1 += rank == 1
         hit5 += rank is not None

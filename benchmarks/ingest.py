@@ -95,11 +95,15 @@ class Proxy:
     (index/sentence_vectors.py), so `texts` counts both.
     """
 
-    def __init__(self, embedder, timings: Timings, model_label: str, measure=None) -> None:
+    def __init__(
+        self, embedder, timings: Timings, model_label: str, measure=None, *, workers: int = 0
+    ) -> None:
         self.name = embedder.name
         self.texts = 0
         self._embed = timings.wrap(model_label, embedder.embed_passages)
-        self.count_tokens = timings.wrap("token counting", measure or embedder.count_tokens)
+        measure = measure or embedder.count_tokens
+        # Worker processes are sent the counter itself (it must pickle): they count untimed.
+        self.count_tokens = measure if workers else timings.wrap("token counting", measure)
 
     def embed_passages(self, texts: list[str], show_progress: bool = False):
         self.texts += len(texts)
@@ -119,9 +123,10 @@ def ingest_run(
     progress_every: float = 0.1,
     batch_chunks: int = BATCH_CHUNKS,
     keep: Path | None = None,
+    workers: int = 0,
 ) -> dict:
     timings = Timings()
-    proxy = Proxy(embedder, timings, model_label, measure)
+    proxy = Proxy(embedder, timings, model_label, measure, workers=workers)
     timeline: list[tuple[float, int]] = []  # (seconds, chunks stored) after each batch
 
     with open_run_store(kind, folder, embedder.name, keep) as (store, server_pid, data_path):
@@ -152,8 +157,9 @@ def ingest_run(
 
         with PeakRss(server_pid) as rss:
             summary = ingest_paths(
-                [source], store, proxy, options, progress=progress, batch_chunks=batch_chunks
-            )
+                [source], store, proxy, options, progress=progress, batch_chunks=batch_chunks,
+                workers=workers,
+            )  # fmt: skip
         wall = time.perf_counter() - started
         documents = store.documents.count()
         stored = store.chunks.count()
@@ -172,6 +178,7 @@ def ingest_run(
         "chunks_in_store": stored,
         "failed": len(summary.failed),
         "batch_chunks": batch_chunks,
+        "prepare_workers": workers,
         "chroma_write_calls": timings.calls.get("Chroma writes", 0),
         "wall_s": round(wall, 2),
         "chunks_per_s": round(summary.chunks / wall, 1),
@@ -285,6 +292,13 @@ def main(argv: list[str] | None = None) -> None:
         help="chunker token counts at scale: the model's tokenizer memoized by text (default), "
         "every call real, or the tokenizer-free approximation",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=settings().prepare_workers,
+        help="processes preparing files while the writes run (default: the settings', as "
+        "`assistant ingest`); 0 prepares in this process",
+    )
     parser.add_argument("--skip-bundled", action="store_true", help="only the scaled corpus")
     parser.add_argument("--skip-scaled", action="store_true", help="only the bundled corpus")
     parser.add_argument("--device", default="cpu", help="for the real model (default cpu)")
@@ -331,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
                     ingest_run(
                         "bundled (real model)", kind, work / f"bundled-{kind}", ARTICLES,
                         embedder, "model", options=args.options, batch_chunks=args.batch_chunks,
+                        workers=args.workers,
                     )
                 )  # fmt: skip
             notes.append(
@@ -385,11 +400,11 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
         result = ingest_run(
             "scaled (cached vectors)", kind, work / f"scaled-{kind}", corpus.directory,
             cached, "vector lookup", measure, options=args.options,
-            batch_chunks=args.batch_chunks, keep=keep,
+            batch_chunks=args.batch_chunks, keep=keep, workers=args.workers,
         )  # fmt: skip
         result["distinct_chunk_texts"] = cached.distinct_passages
         result["sentence_misses"] = cached.misses
-        if isinstance(measure, MemoMeasure):
+        if isinstance(measure, MemoMeasure) and not args.workers:
             result["tokenizer_real_calls"] = measure.real_calls
             result["tokenizer_real_s"] = round(measure.real_seconds, 2)
         results.append(result)
@@ -405,7 +420,13 @@ def scaled(args, embedder, stores: list[str], work: Path, notes: list[str]) -> l
                 f"scaled/{kind}: chunks/s by tenth of the chunks: "
                 + ", ".join(f"{x:.0f}" for x in tenths)
             )
-        if isinstance(measure, MemoMeasure):
+        if args.workers:
+            notes.append(
+                f"scaled/{kind}: files prepared by {args.workers} worker process(es) while "
+                "this one wrote (index/preparation.py); their token counts (memoized there "
+                "too) are not timed here."
+            )
+        elif isinstance(measure, MemoMeasure):
             notes.append(
                 f"scaled/{kind}: {measure.calls} token counts, {measure.real_calls} of them by "
                 f"the real tokenizer ({measure.real_seconds:.1f} s), the rest from the memo."

@@ -65,9 +65,14 @@ class DenseReader:
         k: int,
         doc_ids: Iterable[str] | None,
         live: dict[str, str],
-    ) -> list[tuple[StoredChunk, float]]:
+    ) -> list[tuple[str, float]]:
+        """Chunk ids and similarities (`Store.query`)."""
         with self._using() as reader:
             return reader.query(vector, k, doc_ids, live)
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
+        with self._using() as reader:
+            return reader.chunks_by_id(chunk_ids)
 
     def sentence_fields(self, chunk_ids: list[str]) -> dict[str, str]:
         """The stored sentence vectors of these chunks (index/sentence_vectors.py)."""

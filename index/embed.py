@@ -13,7 +13,7 @@ command imports it, `sources` included); an ``Embedder`` loads them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,6 +50,21 @@ def _load(name: str, models_dir: Path, device: str, form: str) -> SentenceTransf
     return load_onnx_model(model_dir, form)
 
 
+class TokenCounter:
+    """Tokens the model sees for a passage, prompt and special tokens included.
+
+    A value of its own, not a method of the loaded model, so that the processes that
+    prepare files (index/preparation.py) are sent the tokenizer alone.
+    """
+
+    def __init__(self, tokenizer: Any, prompt: str) -> None:
+        self.tokenizer = tokenizer
+        self.prompt = prompt
+
+    def __call__(self, text: str) -> int:
+        return len(self.tokenizer(self.prompt + text)["input_ids"])
+
+
 class Embedder:
     """A loaded model; loading takes seconds, so one instance serves a whole process."""
 
@@ -76,15 +91,13 @@ class Embedder:
         prompts = self.model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
+        self.count_tokens = TokenCounter(
+            self.model.tokenizer, prompts.get(self._passage_prompt or "", "")
+        )
 
     @property
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens the model sees for a passage, prompt and special tokens included."""
-        prompt = (self.model.prompts or {}).get(self._passage_prompt or "", "")
-        return len(self.model.tokenizer(prompt + text)["input_ids"])
 
     def embed_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         # encode() sorts by length internally, so batches carry little padding.

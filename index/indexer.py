@@ -1,8 +1,9 @@
 """Bring files into the index: skip what is unchanged, replace what changed.
 
 Every file is prepared on its own (`ingest.pipeline.prepare_file`), so one bad
-file never stops the run. Prepared documents are then embedded and written in
-batches of about a thousand chunks: each Chroma write has a large fixed cost,
+file never stops the run; on a run of many files, in a worker process while this
+one writes (index/preparation.py). Prepared documents are then embedded and written
+in batches of about a thousand chunks: each Chroma write has a large fixed cost,
 and one call to the model lets it sort all the batch's chunks by length. A
 document becomes visible only when all of its chunks are stored.
 """
@@ -19,12 +20,13 @@ import numpy as np
 
 from index.commit import DocumentWrite
 from index.embed import Embedder
+from index.preparation import prepare_all
 from index.record import StoredDocument
 from index.sentence_vectors import embed_with_sentences
 from index.store import Store
 from ingest.document import LoadError, PreparedDocument
 from ingest.load import iter_files
-from ingest.pipeline import ChunkingOptions, prepare_file
+from ingest.pipeline import ChunkingOptions
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,16 @@ def ingest_paths(
     options: ChunkingOptions,
     *,
     prune: bool = False,
-    progress: Callable[[list[Path | LoadError]], Iterable[Path | LoadError]] = iter,
+    progress: Callable[[list[Path]], Iterable[Path]] = iter,
     chunk_progress: Callable[[int, int], None] = lambda done, found: None,
     batch_chunks: int = BATCH_CHUNKS,
+    workers: int = 0,
 ) -> IngestSummary:
     """Prepare files one by one and write them in batches of about `batch_chunks` chunks.
 
-    `progress` wraps the list of files found, e.g. in a progress bar;
+    `progress` wraps the list of files to prepare (new or changed), e.g. in a
+    progress bar; `workers` processes prepare them when the run is long enough
+    (index/preparation.py), and the embedder's `count_tokens` must then pickle;
     `chunk_progress(done, found)` is told the chunks embedded so far and the
     chunks prepared so far, after each file and each slice embedded, for a bar
     that moves within one long file. A file
@@ -103,9 +108,13 @@ def ingest_paths(
     """
     run = _Run(store, embedder, options, batch_chunks, chunk_progress)
     store.sweep(run.known.values())
+    wanted = [item for item in iter_files(paths) if run.wanted(item)]
+    prepared = prepare_all(
+        wanted, options, embedder.count_tokens, workers=workers, progress=progress
+    )
     try:
-        for item in progress(list(iter_files(paths))):
-            run.take(item)
+        for path, outcome in prepared:
+            run.take(path, outcome)
     except Exception:
         # Store what was prepared before an unexpected error, as a run of
         # one document at a time would have.
@@ -148,29 +157,32 @@ class _Run:
         self.seen: set[str] = set()
         self.pending: list[_Pending] = []
 
-    def take(self, item: Path | LoadError) -> None:
-        """Prepare one file found (or record why it was not), and write a full batch."""
+    def wanted(self, item: Path | LoadError) -> bool:
+        """Whether a file found is to be prepared: new or changed (a failure is recorded)."""
         if isinstance(item, LoadError):
             self.summary.failed.append(item)
-            return
+            return False
         doc_id = document_id(item)
         if doc_id in self.seen:  # named twice, e.g. a folder and a file in it
-            return
+            return False
         self.seen.add(doc_id)
         previous = self.known.get(doc_id)
         if previous is not None and previous.content_hash == _file_hash(
             item, self.options.max_bytes
         ):
             self.summary.skipped.append(item.name)
+            return False
+        return True
+
+    def take(self, path: Path, outcome: PreparedDocument | LoadError) -> None:
+        """Add one prepared file to the batch (or record why it failed); write a full batch."""
+        if isinstance(outcome, LoadError):
+            self.summary.failed.append(outcome)
             return
-        try:
-            prepared = prepare_file(item, self.options, measure=self.embedder.count_tokens)
-        except LoadError as error:
-            self.summary.failed.append(error)
-            return
+        prepared = outcome
         ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
-        record = StoredDocument.from_prepared(doc_id, prepared, ingested_at)
-        self.pending.append(_Pending(item.name, prepared, record))
+        record = StoredDocument.from_prepared(document_id(path), prepared, ingested_at)
+        self.pending.append(_Pending(path.name, prepared, record))
         self.found += len(prepared.chunks)
         self.chunk_progress(self.done, self.found)
         if sum(len(p.prepared.chunks) for p in self.pending) >= self.batch_chunks:

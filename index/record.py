@@ -94,6 +94,7 @@ class StoredDocument:
             "ingested_at": self.ingested_at,
             "kind": self.kind,
             "chunk_count": self.chunk_count,
+            "confidences": _json(self.confidences) if self.confidences else None,
             DETAILED: True,
         }
         return fields | dict.fromkeys(DETAIL_FIELDS)
@@ -104,17 +105,14 @@ class StoredDocument:
         The text is metadata, not the record's document, for the same reason as a
         chunk's (`chunk_text`): Chroma's full-text index was most of a document's write.
         """
-        fields = {
+        return {
             "doc_id": self.doc_id,
             "generation": self.generation,
             "text": text,
             "pages": _json(self.pages),
             "blocks": _json(self.blocks),
             "targets": _json([target.to_dict() for target in self.targets]),
-            # Written only where there are some.
-            "confidences": _json(self.confidences) if self.confidences else None,
         }
-        return {key: value for key, value in fields.items() if value is not None}
 
     @classmethod
     def from_metadata(
@@ -128,27 +126,25 @@ class StoredDocument:
         def listed(key: str) -> list[Any]:
             return json.loads(structured.get(key) or "[]")
 
-        def named(key: str) -> list[Any]:
-            return json.loads(meta.get(key, "[]"))
-
+        head = DocumentHead.from_metadata(doc_id, meta)
         return cls(
             doc_id=doc_id,
-            source=meta["source"],
-            path=meta.get("path", ""),
-            title=meta.get("title", meta["source"]),
-            date=meta.get("date"),
-            byline=meta.get("byline"),
-            provinces=tuple(named("provinces")),
-            merged_provinces=tuple(named("merged_provinces")),
-            content_hash=meta["content_hash"],
-            generation=meta["generation"],
-            ingested_at=meta.get("ingested_at", ""),
-            kind=meta.get("kind", "text"),
-            chunk_count=int(meta.get("chunk_count", 0)),
+            source=head.source,
+            path=head.path,
+            title=head.title,
+            date=head.date,
+            byline=head.byline,
+            provinces=head.provinces,
+            merged_provinces=head.merged_provinces,
+            content_hash=head.content_hash,
+            generation=head.generation,
+            ingested_at=head.ingested_at,
+            kind=head.kind,
+            chunk_count=head.chunk_count,
             pages=tuple(Page(*page) for page in listed("pages")),
             blocks=tuple((start, end) for start, end in listed("blocks")),
             targets=tuple(Target(**row) for row in listed("targets")),
-            confidences=tuple(listed("confidences")),
+            confidences=head.confidences,
         )
 
     def page_at(self, offset: int) -> int | None:
@@ -158,7 +154,7 @@ class StoredDocument:
 # The marker key of a document whose details are a record of their own, and the fields
 # that moved there.
 DETAILED = "detailed"
-DETAIL_FIELDS = ("pages", "blocks", "targets", "confidences")
+DETAIL_FIELDS = ("pages", "blocks", "targets")
 
 
 def details_id(doc_id: str, generation: str) -> str:
@@ -174,26 +170,45 @@ def details_owner(record_id: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class DocumentHead:
-    """What a document's marker alone says: enough to skip an unchanged file, to prune a
-    gone one and to sweep, without reading any document's details."""
+    """What a document's marker alone says: enough to list it, to skip an unchanged file,
+    to prune a gone one and to sweep, without reading any document's details."""
 
     doc_id: str
     source: str
     path: str
+    title: str
+    date: str | None
+    byline: str | None
+    provinces: tuple[str, ...]
+    merged_provinces: tuple[str, ...]
     content_hash: str
     generation: str
+    ingested_at: str
+    kind: str
     chunk_count: int
+    confidences: tuple[float | None, ...]
     detailed: bool
 
     @classmethod
     def from_metadata(cls, doc_id: str, meta: Mapping[str, Any]) -> DocumentHead:
+        def named(key: str) -> list[Any]:
+            return json.loads(meta.get(key) or "[]")
+
         return cls(
             doc_id=doc_id,
             source=meta["source"],
             path=meta.get("path", ""),
+            title=meta.get("title", meta["source"]),
+            date=meta.get("date"),
+            byline=meta.get("byline"),
+            provinces=tuple(named("provinces")),
+            merged_provinces=tuple(named("merged_provinces")),
             content_hash=meta["content_hash"],
             generation=meta["generation"],
+            ingested_at=meta.get("ingested_at", ""),
+            kind=meta.get("kind", "text"),
             chunk_count=int(meta.get("chunk_count", 0)),
+            confidences=tuple(named("confidences")),
             detailed=bool(meta.get(DETAILED)),
         )
 
@@ -237,6 +252,12 @@ class StoredChunk:
 
 def chunk_id(doc_id: str, generation: str, index: int) -> str:
     return f"{doc_id}:{generation}:{index}"
+
+
+def chunk_owner(chunk_id: str) -> tuple[str, str]:
+    """(doc_id, generation) of the chunk an id names (`chunk_id`)."""
+    doc_id, generation, _ = chunk_id.rsplit(":", 2)
+    return doc_id, generation
 
 
 def chunk_metadata(document: StoredDocument, chunk: Chunk) -> dict[str, Any]:

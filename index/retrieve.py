@@ -22,7 +22,7 @@ from index.catalog import Catalog, markers
 from index.dense_reader import DenseReader
 from index.lexical import LexicalIndex
 from index.lexical_cache import LexicalCache, cache_dir_beside
-from index.record import StoredChunk, StoredDocument
+from index.record import StoredChunk, StoredDocument, chunk_owner
 from index.store import Store
 from index.weights import FUSION, RETRIEVAL
 from ingest.provinces import expand, find_provinces
@@ -34,7 +34,8 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 
 
-Ranking = list[tuple[StoredChunk, float]]
+# Chunk ids, best first, with their scores: the dense half gives ids alone (`Store.query`).
+Ranking = list[tuple[str, float]]
 
 
 @dataclass(frozen=True)
@@ -112,23 +113,26 @@ class Searcher:
         if allowed is not None and not allowed:
             return []
         ranked: list[tuple[float, Ranking]] = []
+        known: dict[str, StoredChunk] = {}
         if mode in ("hybrid", "dense"):
             vector = self.query_vector(query)
             dense = self.dense.query(vector, FUSION.pool, allowed, live)
             ranked.append((FUSION.dense, dense))
         if mode in ("hybrid", "lexical"):
             lexical = self.cache.index.search(query, FUSION.pool, allowed)
-            ranked.append((FUSION.lexical, lexical))
+            known = {chunk.chunk_id: chunk for chunk, _ in lexical}
+            ranked.append((FUSION.lexical, [(chunk.chunk_id, score) for chunk, score in lexical]))
         fused = ranked[0][1] if len(ranked) == 1 else fuse(ranked)
         named = find_provinces(query)
         if named and not province:
             fused = prefer(fused, self.province_documents(named))
         # A document another process removed since the refresh may still be in a list.
-        return [
-            Hit(chunk, score, documents[chunk.doc_id])
-            for chunk, score in fused
-            if chunk.doc_id in documents
-        ][:k]
+        top = [(cid, score) for cid, score in fused if chunk_owner(cid)[0] in documents][:k]
+        missing = [cid for cid, _ in top if cid not in known]
+        if missing:  # found by the dense half alone: read now, only those kept
+            known |= self.dense.chunks(missing)
+        kept = [(known[cid], score) for cid, score in top if cid in known]
+        return [Hit(chunk, score, documents[chunk.doc_id]) for chunk, score in kept]
 
 
 def documents_about(documents: Mapping[str, StoredDocument], names: Iterable[str]) -> set[str]:
@@ -144,15 +148,13 @@ def documents_about(documents: Mapping[str, StoredDocument], names: Iterable[str
 def fuse(lists: list[tuple[float, Ranking]], rrf_k: int = FUSION.rrf_k) -> Ranking:
     """Weighted reciprocal rank fusion: each list adds weight / (rrf_k + rank)."""
     scores: dict[str, float] = {}
-    chunks: dict[str, StoredChunk] = {}
     for weight, ranking in lists:
-        for rank, (chunk, _) in enumerate(ranking):
-            scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + weight / (rrf_k + rank + 1)
-            chunks[chunk.chunk_id] = chunk
+        for rank, (cid, _) in enumerate(ranking):
+            scores[cid] = scores.get(cid, 0.0) + weight / (rrf_k + rank + 1)
     order = sorted(scores, key=lambda cid: -scores[cid])
-    return [(chunks[cid], scores[cid]) for cid in order]
+    return [(cid, scores[cid]) for cid in order]
 
 
 def prefer(ranking: Ranking, documents: set[str]) -> Ranking:
     """The ranking with the given documents' chunks first, each group in its own order."""
-    return sorted(ranking, key=lambda pair: pair[0].doc_id not in documents)
+    return sorted(ranking, key=lambda pair: chunk_owner(pair[0])[0] not in documents)

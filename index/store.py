@@ -26,6 +26,7 @@ from index.record import (
     StoredChunk,
     StoredDocument,
     chunk_id,
+    chunk_owner,
     chunk_text,
     chunks_of,
     commit_marker,
@@ -128,9 +129,9 @@ class Store:
             details.update(zip(got["ids"], got["metadatas"], strict=True))
         found = {}
         for doc_id, meta in records.items():
-            if meta.get(DETAILED) and details_id(doc_id, meta["generation"]) not in details:
-                continue  # replaced or removed between the two reads: the next refresh has it
             own = details.get(details_id(doc_id, meta["generation"]))
+            if meta.get(DETAILED) and own is None:
+                continue  # replaced or removed between the two reads: the next refresh has it
             found[doc_id] = StoredDocument.from_metadata(doc_id, meta, own)
         return found
 
@@ -281,9 +282,13 @@ class Store:
         k: int,
         doc_ids: Iterable[str] | None = None,
         live: dict[str, str] | None = None,
-    ) -> list[tuple[StoredChunk, float]]:
-        """Nearest live chunks by cosine similarity, optionally within some documents.
+    ) -> list[tuple[str, float]]:
+        """Ids of the nearest live chunks, with their cosine similarity, optionally within
+        some documents.
 
+        Ids only: a chunk's record (its text and sentence vectors) is about 3 KB, and
+        returning those of every candidate was most of a query's time at 100,000
+        chunks; the few chunks a search keeps are read by id (`chunks_by_id`).
         `live` (from `live_generations`) may be passed in by a caller that keeps it.
         """
         live = self.live_generations() if live is None else live
@@ -295,22 +300,20 @@ class Store:
         # returns fewer when the collection holds fewer (counting it first cost 20 ms a
         # question at 100,000 chunks).
         got = self.chunks.query(
-            query_embeddings=[vector],
-            n_results=k * 2 + 10,
-            where=where,
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=[vector], n_results=k * 2 + 10, where=where, include=["distances"]
         )
         hits = []
-        for i, text, meta, distance in zip(
-            got["ids"][0],
-            got["documents"][0],
-            got["metadatas"][0],
-            got["distances"][0],
-            strict=True,
-        ):
-            if is_live(meta, live):
-                hits.append((StoredChunk.from_metadata(i, text, meta), 1.0 - float(distance)))
+        for i, distance in zip(got["ids"][0], got["distances"][0], strict=True):
+            doc_id, generation = chunk_owner(i)
+            if live.get(doc_id) == generation:
+                hits.append((i, 1.0 - float(distance)))
         return hits[:k]
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """The chunks these ids name that the store holds."""
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        found = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return {i: StoredChunk.from_metadata(i, document, meta) for i, document, meta in found}
 
     # Re-embedding --------------------------------------------------------
 

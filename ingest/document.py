@@ -82,6 +82,10 @@ class LoadError(Exception):
         self.code = code
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[LoadError], tuple[str, str, str]]:
+        # Sent back from the processes that prepare files (index/preparation.py).
+        return LoadError, (self.path, self.code, self.reason)
+
 
 @dataclass(frozen=True)
 class Span:

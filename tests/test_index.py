@@ -15,7 +15,7 @@ import pytest
 
 from assistant.components import chunking_options
 from assistant.settings import Settings
-from index import indexer
+from index import indexer, preparation
 from index.indexer import ingest_paths
 from index.retrieve import Searcher
 from index.store import ModelMismatchError, Store, connect
@@ -396,14 +396,14 @@ def test_a_crash_after_a_batch_commit_leaves_replaced_chunks_for_the_sweep(tmp_p
 def test_an_unexpected_error_keeps_what_was_prepared_before_it(tmp_path, embedder, monkeypatch):
     folder = tmp_path / "docs"
     names = copy_articles(folder, [SOC_TRANG, "tay-ninh-lo-trinh-chuyen-doi-so.txt"])
-    prepare_file = indexer.prepare_file
+    prepare_file = preparation.prepare_file
 
     def failing(path: Path, options, *, measure):
         if path.name == names[1]:
             raise RuntimeError("a bug in the cleaner")
         return prepare_file(path, options, measure=measure)
 
-    monkeypatch.setattr(indexer, "prepare_file", failing)
+    monkeypatch.setattr(preparation, "prepare_file", failing)
     store = make_store(tmp_path, embedder)
     with pytest.raises(RuntimeError, match="a bug"):
         ingest_paths([folder], store, embedder, OPTIONS)

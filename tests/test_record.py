@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from index.record import StoredChunk, StoredDocument, chunk_id, chunk_metadata, chunk_text
+from index.record import (
+    DocumentHead,
+    StoredChunk,
+    StoredDocument,
+    chunk_id,
+    chunk_metadata,
+    chunk_text,
+)
 from ingest.chunk import approximate_tokens
 from ingest.document import Chunk, Page, Target
 from ingest.pipeline import ChunkingOptions, prepare_file
@@ -68,6 +75,8 @@ def test_a_record_stored_before_details_reads_back_typed_and_writes_back_split()
     }
     # Chroma merges an upserted record's metadata into the old one: None clears a field.
     assert all(marker[k] is None for k in (*moved, "byline", "confidences"))
+    head = DocumentHead.from_metadata("d1", marker)
+    assert (head.title, head.provinces, head.detailed) == (record.title, record.provinces, True)
     assert details == {"doc_id": "d1", "generation": STORED["generation"], "text": "toàn văn",
                        **{k: STORED[k] for k in moved}}  # fmt: skip
     assert StoredDocument.from_metadata("d1", marker, details) == record
@@ -136,8 +145,10 @@ def test_a_scans_page_confidences_round_trip_and_older_records_have_none():
     scanned = {**STORED, "kind": "pdf-ocr", "confidences": "[null, 96.5, 60.25]"}
     record = StoredDocument.from_metadata("d3", scanned)
     assert record.confidences == (None, 96.5, 60.25)
+    marker = record.to_metadata()
+    assert marker["confidences"] == scanned["confidences"], "listed with the document"
+    assert DocumentHead.from_metadata("d3", marker).confidences == record.confidences
     details = record.details_metadata("")
-    assert details["confidences"] == scanned["confidences"]
-    assert StoredDocument.from_metadata("d3", record.to_metadata(), details) == record
+    assert StoredDocument.from_metadata("d3", marker, details) == record
     assert StoredDocument.from_metadata("d1", STORED).confidences == ()
-    assert "confidences" not in StoredDocument.from_metadata("d1", STORED).details_metadata("")
+    assert StoredDocument.from_metadata("d1", STORED).to_metadata()["confidences"] is None

@@ -100,6 +100,7 @@ class Library:
                 self.embedder(),
                 chunking_options(self.settings),
                 progress=progress,
+                workers=self.settings.prepare_workers,
             )
             self.searcher.refresh()
         return summary
