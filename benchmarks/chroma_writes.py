@@ -12,7 +12,7 @@ characters), in collections made as index/store.py makes them (cosine HNSW).
 Each *point* writes `--records` records (`--batch-records` for the batch sizes) into a
 new, empty collection with `collection.upsert` (or `add`), in batches, and changes one
 thing from the baseline (upsert, batches of 1,000, project ids, the chunk metadata,
-documents stored and full-text indexed):
+the text stored as the record's document and full-text indexed):
 
 * batch size (`--batches`);
 * ids: short (the record's number in hex, at most 5 characters) against project ids;
@@ -22,6 +22,9 @@ documents stored and full-text indexed):
   `source` too; and vectors alone (no document, no metadata);
 * documents stored but not full-text indexed (a Chroma Schema without the FTS index on
   `#document`; the project never filters with `where_document`);
+* the chunk's text as a metadata field instead of the record's document (how chunks
+  are written now, `index.record.chunk_metadata`), alone and with the 2,560-character
+  field;
 * `add` against `upsert`.
 
 Then two collections are filled to `--store-records` records in batches of 1,000, each
@@ -89,14 +92,21 @@ def _without(*keys: str) -> Callable[[dict, str], dict]:
 
 
 # How a point's metadata is made from the chunk metadata and the extra field (None: none).
+# "chunk" is the metadata as it was while the chunk's text was the record's document;
+# "chunk+text" is `chunk_metadata` as it is, the text in it.
 METADATA: dict[str, Callable[[dict, str], dict] | None] = {
     "none": None,
-    "chunk": lambda meta, extra: meta,
-    "chunk+sentences": lambda meta, extra: {**meta, "sentence_vectors": extra},
+    "chunk": _without("text"),
+    "chunk+sentences": lambda meta, extra: {
+        **_without("text")(meta, extra),
+        "sentence_vectors": extra,
+    },
     # `provinces` is read by nothing since filters go by document id; `source` is the
     # document's, which the reader has in its catalog.
-    "chunk-provinces": _without("provinces"),
-    "chunk-provinces-source": _without("provinces", "source"),
+    "chunk-provinces": _without("text", "provinces"),
+    "chunk-provinces-source": _without("text", "provinces", "source"),
+    "chunk+text": lambda meta, extra: meta,
+    "chunk+text+sentences": lambda meta, extra: {**meta, "sentence_vectors": extra},
 }
 
 
@@ -266,6 +276,13 @@ def empty_points(records: int, batch_records: int, batches: Sequence[int]) -> li
         replace(base, name="metadata - provinces", metadata="chunk-provinces"),
         replace(base, name="metadata - provinces, source", metadata="chunk-provinces-source"),
         replace(base, name="no full-text index", fts=False),
+        replace(base, name="text in metadata", metadata="chunk+text", documents=False),
+        replace(
+            base,
+            name="text in metadata + 2,560-char field",
+            metadata="chunk+text+sentences",
+            documents=False,
+        ),
         replace(base, name="add", method="add"),
     ]
 
