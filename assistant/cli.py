@@ -34,7 +34,6 @@ from index.indexer import ingest_paths
 from index.lexical_cache import LexicalCache
 from index.store import ModelMismatchError, Store, StoreUnavailableError, connect
 from index.verify import Rebuild, check_index, repair_index
-from ingest.load_pdf import left_out_pages
 
 # The settings each kind of command takes as flags; every value goes through Settings.load.
 STORE = ("data_dir", "db", "chroma_url", "embedding_model", "device", "embedding_form")
@@ -227,6 +226,8 @@ def sources(settings: Settings, as_json: bool) -> None:
 
 def _page_confidences(confidences: Sequence[float | None]) -> str:
     """`1: text layer, 2: 96%, 3: 60% (left out)`: how each page of a scan was read."""
+    from ingest.load_pdf import left_out_pages  # the PDF readers only where a scan is listed
+
     left_out = set(left_out_pages(confidences))
     shown = []
     for number, confidence in enumerate(confidences, start=1):

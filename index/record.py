@@ -283,8 +283,8 @@ def chunk_text(document: str | None, meta: Mapping[str, Any]) -> str:
     """A chunk's text: in its metadata since chunks left Chroma's `documents` field, there
     in chunks written before.
 
-    Chroma's full-text index of `documents` cost about 40% of a chunk's write
-    (1.41 against 0.86 ms a record, benchmarks/chroma_writes.py) and nothing searches
+    Chroma's full-text index of `documents` was about half of a chunk's write (1.48
+    against 0.71 ms of CPU a record, benchmarks/chroma_writes.py) and nothing searches
     it: lexical search is the tantivy index (index/lexical.py).
     """
     return str(meta["text"]) if "text" in meta else str(document)

@@ -16,9 +16,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ingest.document import FileProperties, LoadedDocument, LoadError
-from ingest.load_docx import docx_text
-from ingest.load_html import web_page_text
-from ingest.load_pdf import pdf_text
 from ingest.load_text import decode_text
 from ingest.normalize import nfc
 
@@ -42,7 +39,11 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedDocument:
         raise LoadError(path, "empty", reason)
     suffix = path.suffix.lower()
     fields: dict = {"pages": (), "properties": FileProperties()}
+    # Each format's reader is imported when a file needs it (pypdf, trafilatura and
+    # python-docx are a third of a second): `assistant sources` and others read none.
     if suffix == ".pdf":
+        from ingest.load_pdf import pdf_text
+
         found = pdf_text(path, raw)
         fields.update(
             text=found.text,
@@ -52,9 +53,13 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedDocument:
             notes=found.notes,
         )
     elif suffix in (".html", ".htm"):
+        from ingest.load_html import web_page_text
+
         text, properties = web_page_text(path, raw)
         fields.update(text=text, kind="html", properties=properties)
     elif suffix == ".docx":
+        from ingest.load_docx import docx_text
+
         text, properties = docx_text(path, raw)
         fields.update(text=text, kind="docx", properties=properties)
     else:

@@ -34,3 +34,14 @@ def test_embedding_modules_load_no_heavy_library() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == []
+
+
+def test_the_cli_loads_no_file_format_reader_until_a_file_needs_it() -> None:
+    code = (
+        "import sys, assistant.cli; "
+        "print(*[m for m in ('trafilatura', 'pypdf', 'docx', 'pypdfium2') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == []
