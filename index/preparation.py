@@ -16,7 +16,9 @@ the model's threads, which a fork would copy in whatever state they were in.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -88,12 +90,22 @@ def prepare_all(
 
 
 def _work(paths: list[Path], options: ChunkingOptions, measure: Measure, out: Any) -> None:
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     for path in paths:
         try:
-            out.put(("ok", prepare_one(path, options, measure)))
+            outcome = prepare_one(path, options, measure)
         except Exception as error:  # sent back, to be raised where it would have been
             out.put(("error", error))
             return
+        out.put(("ok", outcome))
+
+
+def _exit_with_parent() -> None:
+    """A worker whose run was killed (-9) stops too, even while it waits to send."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 def _take(source: Any, worker: BaseProcess) -> Outcome:

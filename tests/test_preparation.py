@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from assistant.components import chunking_options
@@ -17,7 +21,7 @@ from index.indexer import ingest_paths
 from index.preparation import WORKER_WORTH_FILES, WorkerError, prepare_all
 from index.store import Store, connect
 from ingest.document import LoadError
-from tests.conftest import ARTICLES
+from tests.conftest import ARTICLES, ROOT
 
 OPTIONS = chunking_options(Settings())
 
@@ -91,3 +95,41 @@ def test_an_error_in_a_worker_is_raised_here_and_a_dead_worker_named(tmp_path):
         list(prepare_all(paths, OPTIONS, Fails(), workers=1))
     with pytest.raises(WorkerError, match="exit code 3"):
         list(prepare_all(paths, OPTIONS, Dies(), workers=1))
+
+
+KILLED_RUN = """
+import sys, time
+from pathlib import Path
+from index.preparation import prepare_all
+from tests.test_preparation import OPTIONS, Slow
+paths = sorted(Path(sys.argv[1]).iterdir())
+for path, _ in prepare_all(paths, OPTIONS, Slow(), workers=1):
+    print("got", path.name, flush=True)
+    time.sleep(60)
+"""
+
+
+class Slow:
+    """A token counter slow enough that a run is still preparing when it is killed."""
+
+    def __call__(self, text: str) -> int:
+        time.sleep(0.05)
+        return len(text.split())
+
+
+def test_the_worker_of_a_killed_run_does_not_outlive_it(tmp_path):
+    folder_of_files(tmp_path / "docs")
+    run = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN, str(tmp_path / "docs")],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert run.stdout is not None and run.stdout.readline().startswith("got")
+        workers = psutil.Process(run.pid).children(recursive=True)
+        assert workers, "a worker prepares the files"
+        run.kill()
+        run.wait()
+        _, alive = psutil.wait_procs(workers, timeout=20)
+        assert not alive, "the worker stopped with its run"
+    finally:
+        run.kill()
