@@ -2,7 +2,7 @@
 
 A document is whole when its live chunks are exactly the record's count, each
 chunk's text is `text[start:end]` of the stored text, and each has a vector.
-A stray is a chunk no record names and no writer in flight may still commit
+A stray is a chunk or details record no record names and no writer in flight may still commit
 (index/writers.py). Checking reads the store only; repairing sweeps the strays
 and rebuilds broken documents from their stored text and kept blocks, which
 needs the embedding model, so it is asked for only then.
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from index.commit import BATCH, DocumentWrite
-from index.record import DocumentHead, StoredDocument, chunk_text, is_live
+from index.record import DocumentHead, StoredDocument, chunk_text, details_owner, is_live
 from index.sentence_vectors import embed_with_sentences
 from index.store import Store
 from ingest.chunk import Measure, chunk_document
@@ -57,7 +57,7 @@ class Report:
         found = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "no faults"
         return (
             f"checked {self.documents} documents, {self.chunks} live chunks: {found}; "
-            f"{len(self.broken)} documents broken, {self.strays} stray chunks"
+            f"{len(self.broken)} documents broken, {self.strays} stray records"
         )
 
 
@@ -87,6 +87,8 @@ def check_index(store: Store) -> Report:
         else:
             stray_owners.append(str(meta["generation"]))
     report.chunks = sum(len(found) for found in seen.values())
+    details = [details_owner(i) for i in store.details.get(include=[])["ids"]]
+    stray_owners += [generation for d, generation in details if live.get(d) != generation]
     writing = store.leases.alive()  # read after the scan, as Store.sweep does
     report.strays = sum(1 for owner in stray_owners if owner not in writing)
     for doc in docs:

@@ -9,6 +9,7 @@ import json
 
 from index.record import DETAIL_FIELDS, chunk_id, details_id
 from index.retrieve import Searcher
+from index.verify import check_index
 from tests.test_concurrency import document, open_store, visible
 
 OLD_TEXT = "Sóc Trăng đặt mục tiêu kinh tế số chiếm 20% GRDP vào năm 2025."
@@ -79,7 +80,7 @@ def test_removing_a_document_removes_its_details(tmp_path):
     assert store.details.count() == 1 and visible(store) == {"e": "a"}
 
 
-def test_details_of_an_unfinished_write_are_swept(tmp_path):
+def test_details_of_an_unfinished_write_are_found_and_swept(tmp_path):
     store = open_store(str(tmp_path / "db"))
     store.write_documents([document("d", "a")])
     store.details.upsert(
@@ -87,5 +88,8 @@ def test_details_of_an_unfinished_write_are_swept(tmp_path):
         metadatas=[{"doc_id": "d", "generation": "deadbeef0000", "text": "bỏ dở"}],
         embeddings=[[1.0]],
     )
+    report = check_index(store)
+    assert (report.strays, report.faults) == (1, []), "a stray, not a broken document"
     store.sweep()
     assert store.details.count() == 1 and visible(store) == {"d": "a"}
+    assert check_index(store).ok

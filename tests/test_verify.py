@@ -61,7 +61,7 @@ def test_every_fault_is_found_by_document_and_kind(tmp_path):
     found = {(f.source, f.kind) for f in report.faults}
     assert found == {("lost.txt", "chunks"), ("moved.txt", "offsets"), ("flat.txt", "vectors")}
     assert report.strays == 1 and report.documents == 4
-    assert "3 documents broken, 1 stray chunks" in report.summary()
+    assert "3 documents broken, 1 stray records" in report.summary()
 
 
 def test_repair_reindexes_broken_documents_from_their_stored_text(tmp_path):
