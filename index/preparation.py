@@ -5,12 +5,12 @@ Python stalled for all of a 1,000-chunk upsert's second), so overlapping the
 preparation of the next batch (load, clean, chunk, targets: 1.8 ms a chunk here) with
 the write of this one takes other processes, and nothing of this one may be needed
 to keep them going: a `concurrent.futures` pool hands out work and takes results
-through threads of this process, which stall with it (279 chunks/s at 100,000 chunks
-against 228 with none, where each process on its own core would give about 400).
-So each worker is given its share of the files at the start, and puts each outcome
-into a queue of its own, which its own thread sends on and which blocks it only once
-AHEAD_FILES outcomes wait unread. Workers start by `spawn`, since the parent holds
-the model's threads, which a fork would copy in whatever state they were in.
+through threads of this process, which stall with it, and in a trial left the worker
+idle through most writes. So each worker is given its share of the files at the start,
+and puts each outcome into a queue of its own, which its own thread sends on and which
+blocks it only once AHEAD_FILES outcomes wait unread. Workers start by `spawn`, since
+the parent holds the model's threads, which a fork would copy in whatever state they
+were in.
 """
 
 from __future__ import annotations
