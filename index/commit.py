@@ -28,7 +28,7 @@ process; after 3 it leaves replaced ones: the next sweep removes both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +100,6 @@ class Commit:
     def stage(self, only: set[str] | None = None) -> None:
         """Upsert the chunks, then the details (those in `only`, when given), renewing the
         lease before each batch."""
-        assert self.held is not None, "take the lease first"
         metadatas: list[dict[str, Any]] = []
         for w in self.writes:
             for n, chunk in enumerate(w.chunks):
@@ -109,26 +108,39 @@ class Commit:
                     meta = with_sentence_vectors(meta, w.sentences[n])
                 metadatas.append(meta)
         vectors = np.concatenate([w.vectors for w in self.writes])
-        keep = [n for n, i in enumerate(self.ids) if only is None or i in only]
-        for lo in range(0, len(keep), BATCH):
-            rows = keep[lo : lo + BATCH]
-            self.held = self.store.leases.renew(self.held)
-            self.store.chunks.upsert(
-                ids=[self.ids[n] for n in rows],
-                embeddings=vectors[rows],
-                metadatas=[metadatas[n] for n in rows],
-            )
-        keep = [n for n, i in enumerate(self.details_ids) if only is None or i in only]
-        for lo in range(0, len(keep), BATCH):
-            rows = keep[lo : lo + BATCH]
-            self.held = self.store.leases.renew(self.held)
-            self.store.details.upsert(
-                ids=[self.details_ids[n] for n in rows],
-                metadatas=[
+        self._upsert(
+            self.store.chunks,
+            self.ids,
+            only,
+            lambda rows: {"embeddings": vectors[rows], "metadatas": [metadatas[n] for n in rows]},
+        )
+        self._upsert(
+            self.store.details,
+            self.details_ids,
+            only,
+            lambda rows: {
+                "embeddings": [[1.0]] * len(rows),
+                "metadatas": [
                     self.writes[n].record.details_metadata(self.writes[n].text) for n in rows
                 ],
-                embeddings=[[1.0]] * len(rows),
-            )
+            },
+        )
+
+    def _upsert(
+        self,
+        collection: Any,
+        ids: list[str],
+        only: set[str] | None,
+        fields_of: Callable[[list[int]], dict[str, Any]],
+    ) -> None:
+        """Upsert the records `ids` names (those in `only`, when given) in batches, renewing
+        the lease before each; `fields_of(rows)` gives the batch's other fields."""
+        assert self.held is not None, "take the lease first"
+        keep = [n for n, i in enumerate(ids) if only is None or i in only]
+        for lo in range(0, len(keep), BATCH):
+            rows = keep[lo : lo + BATCH]
+            self.held = self.store.leases.renew(self.held)
+            collection.upsert(ids=[ids[n] for n in rows], **fields_of(rows))
 
     def commit(self) -> None:
         if self.store.current_chunks_collection() != self.collection_name:

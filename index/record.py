@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ingest.document import Chunk, Page, PreparedDocument, Target, page_at
@@ -127,24 +127,13 @@ class StoredDocument:
             return json.loads(structured.get(key) or "[]")
 
         head = DocumentHead.from_metadata(doc_id, meta)
+        listed_by_marker = {f.name: getattr(head, f.name) for f in fields(DocumentHead)}
+        del listed_by_marker["detailed"]
         return cls(
-            doc_id=doc_id,
-            source=head.source,
-            path=head.path,
-            title=head.title,
-            date=head.date,
-            byline=head.byline,
-            provinces=head.provinces,
-            merged_provinces=head.merged_provinces,
-            content_hash=head.content_hash,
-            generation=head.generation,
-            ingested_at=head.ingested_at,
-            kind=head.kind,
-            chunk_count=head.chunk_count,
+            **listed_by_marker,
             pages=tuple(Page(*page) for page in listed("pages")),
             blocks=tuple((start, end) for start, end in listed("blocks")),
             targets=tuple(Target(**row) for row in listed("targets")),
-            confidences=head.confidences,
         )
 
     def page_at(self, offset: int) -> int | None:

@@ -175,8 +175,7 @@ class Store:
 
     def live_generations(self) -> dict[str, str]:
         """doc_id -> the generation of its chunks that readers may see."""
-        got = self.documents.get(include=["metadatas"])
-        return {i: commit_marker(m)[0] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        return {i: commit_marker(m)[0] for i, m in self.records().items()}
 
     # Writing -------------------------------------------------------------
 
